@@ -1,0 +1,1 @@
+/* cmd_admin.c - being written. */

@@ -1,0 +1,1 @@
+/* cmd_audit.c - being written. */

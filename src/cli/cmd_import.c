@@ -1,0 +1,1 @@
+/* cmd_import.c - being written. */

@@ -1,0 +1,2 @@
+/* normalise.c - being written. */
+#include "util.h"

@@ -1,0 +1,1 @@
+/* phone.cc - libphonenumber shim, being written. */

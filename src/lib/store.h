@@ -1,0 +1,143 @@
+/* store.h - the one storage interface (OpenSMTPD's table_backend). Callers
+ * never see SQL: store_sqlite.c implements it on SQLite (WAL, migrations with
+ * a version table); store_pg.c will implement it on PostgreSQL.
+ *
+ * A `struct store` is one connection. It is not thread-safe: each thread
+ * opens its own. Any number of connections may read at once; writes go
+ * through store_begin()/store_commit() (one writer at a time; a second writer
+ * waits on the backend's busy timeout).
+ *
+ * Return convention unless said otherwise: 0 success, 1 not found,
+ * -1 error (with e filled when e is not NULL; status 409 for a duplicate). */
+#ifndef SIMPUL_STORE_H
+#define SIMPUL_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "model.h"
+#include "util.h"
+
+struct store;
+
+struct token_row {
+	char          id[SIMPUL_ID_LEN + 1];        /* public half of the token */
+	char          principal_id[SIMPUL_ID_LEN + 1];
+	unsigned char hash[32];                     /* BLAKE2b-256 of the secret half */
+	int64_t       created_ms, expires_ms;       /* expires 0 = never */
+	int64_t       revoked_ms;                   /* 0 = active */
+	char          label[SIMPUL_MAX_NAME + 1];
+};
+
+/* One occurrence of a selector key in a record, with what the policy gate
+ * needs to judge it. Pointers are valid during the callback only. */
+struct posting {
+	const char            *key;
+	const char            *report_id;
+	const char            *agency_id;
+	const char            *role;
+	const char            *reference;
+	const char            *contact_ref;
+	int64_t                created_ms;
+	bool                   derived;      /* a derived key (URL's domain) */
+	bool                   valid;
+	const struct markings *m;
+};
+typedef int (*store_posting_cb)(void *ctx, const struct posting *p); /* non-zero stops */
+
+struct match_row {
+	char    id[SIMPUL_ID_LEN + 1];
+	char    key[SIMPUL_MAX_KEY_LEN + 1];
+	char    report_id[SIMPUL_ID_LEN + 1];     /* the newer report */
+	char    agency_id[SIMPUL_MAX_AGENCY_ID + 1];
+	char    other_report_id[SIMPUL_ID_LEN + 1];
+	char    other_agency_id[SIMPUL_MAX_AGENCY_ID + 1];
+	int64_t created_ms;
+};
+typedef int (*store_match_cb)(void *ctx, const struct match_row *m);
+
+/* An entry in an agency's (or one principal's) inbox. */
+struct alert_row {
+	int64_t     seq;                          /* assigned by the store: the cursor order */
+	char        id[SIMPUL_ID_LEN + 1];
+	char        agency_id[SIMPUL_MAX_AGENCY_ID + 1];
+	char        principal_id[SIMPUL_ID_LEN + 1]; /* empty = whole agency */
+	char        kind[32];                     /* "match", "silent_search", ... */
+	int64_t     created_ms;
+	const char *payload;                      /* JSON text */
+};
+typedef int (*store_alert_cb)(void *ctx, const struct alert_row *a);
+
+/* One link of the audit hash chain, as stored. */
+struct audit_row {
+	int64_t     seq;                 /* 1, 2, 3 ... without gaps */
+	int64_t     ts_ms;
+	const char *entry;               /* canonical JSON text of the entry */
+	char        prev[65];            /* hex BLAKE2b-256 of the previous link */
+	char        hash[65];
+};
+typedef int (*store_audit_cb)(void *ctx, const struct audit_row *a);
+
+struct store_stats {
+	int64_t agencies, principals, reports, postings, distinct_keys, matches,
+	        alerts, audit_entries;
+};
+
+/* Open "PATH", "sqlite:PATH" (and later "postgresql://..."). Creates the
+ * database and runs migrations when needed (flag create). */
+#define STORE_CREATE   0x1
+#define STORE_READONLY 0x2
+int  store_open(const char *uri, int flags, struct store **out, struct err *e);
+void store_close(struct store *st);
+const char *store_backend_name(const struct store *st);
+int  store_schema_version(struct store *st);
+
+/* Write transactions. Nesting is not supported. */
+int store_begin(struct store *st, struct err *e);
+int store_commit(struct store *st, struct err *e);
+int store_rollback(struct store *st);
+
+/* Node settings (node id, secrets) as text. */
+int store_meta_get(struct store *st, const char *name, char *out, size_t outsz);
+int store_meta_put(struct store *st, const char *name, const char *value, struct err *e);
+
+int store_agency_put(struct store *st, const struct agency *a, struct err *e);
+int store_agency_get(struct store *st, const char *id, struct agency *out);
+int store_agency_list(struct store *st, int (*cb)(void *, const struct agency *), void *ctx);
+
+int store_principal_put(struct store *st, const struct principal *p, struct err *e);
+int store_principal_get(struct store *st, const char *id, struct principal *out);
+
+int store_token_put(struct store *st, const struct token_row *t, struct err *e);
+/* The token row and its principal (with the principal's agency). */
+int store_token_get(struct store *st, const char *token_id, struct token_row *t, struct principal *p);
+int store_token_revoke(struct store *st, const char *token_id, int64_t when_ms);
+
+/* Insert a report and one posting per selector key and per derived key. */
+int store_report_put(struct store *st, const struct report *r, struct err *e);
+/* Fill r (body parsed, selectors loaded). Caller frees with report_free. */
+int store_report_get(struct store *st, const char *id, struct report *r);
+int store_report_by_contact(struct store *st, const char *contact_ref, struct report *r);
+
+/* Every posting of key, oldest first. */
+int store_postings(struct store *st, const char *key, store_posting_cb cb, void *ctx);
+/* Every distinct key (to build the in-memory filter). */
+int store_keys_iter(struct store *st, int (*cb)(void *, const char *key, size_t len), void *ctx);
+
+int store_match_put(struct store *st, const struct match_row *m, struct err *e);
+/* Matches where report_id or other_report_id is id. */
+int store_matches_for_report(struct store *st, const char *id, store_match_cb cb, void *ctx);
+
+int store_alert_put(struct store *st, const struct alert_row *a, struct err *e);
+/* Alerts for agency (agency-wide ones and those of principal_id), seq > after_seq,
+ * ascending, at most limit. */
+int store_alerts_list(struct store *st, const char *agency_id, const char *principal_id,
+                      int64_t after_seq, int limit, store_alert_cb cb, void *ctx);
+
+int store_audit_append(struct store *st, const struct audit_row *a, struct err *e);
+int store_audit_last(struct store *st, struct audit_row *out, char **entry_out /* may be NULL; caller frees */);
+int store_audit_iter(struct store *st, int64_t from_seq, store_audit_cb cb, void *ctx);
+
+int store_stats(struct store *st, struct store_stats *out);
+
+#endif

@@ -1,0 +1,2 @@
+/* store_sqlite.c - being written. */
+#include "util.h"
