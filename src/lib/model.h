@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "limits.h"
+#include "simpul_limits.h"
 #include "util.h"
 
 enum agency_kind {

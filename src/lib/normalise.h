@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "limits.h"
+#include "simpul_limits.h"
 #include "util.h"
 
 enum sel_type {
@@ -63,5 +63,10 @@ int normalise_key_check(const char *key, size_t n, struct err *e);
  * invalid or cannot be placed, -1 when it cannot be parsed at all. region may
  * be NULL (then only +international numbers parse). */
 int phone_e164(const char *value, const char *region, char *out, size_t outsz);
+/* Builds libphonenumber's metadata singleton; normalise_init() calls it. */
+int phone_init(void);
+
+/* Keccak-256 (the pre-SHA-3 padding Ethereum uses), for EIP-55. */
+void keccak256(const void *in, size_t n, unsigned char out[32]);
 
 #endif
