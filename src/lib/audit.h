@@ -32,7 +32,13 @@ struct audit_event {
 	json_t                 *detail;   /* borrowed; may be NULL */
 };
 
-/* Load the chain head from the store. */
+/* The "previous hash" of the first link. */
+#define AUDIT_ZERO_HASH \
+	"0000000000000000000000000000000000000000000000000000000000000000"
+
+/* Load the chain head from the store. Call it again after the caller's
+ * transaction rolled back past a successful audit_append: the head in
+ * struct audit has moved on, the store has not. */
 int audit_load(struct audit *a, struct store *st, struct err *e);
 /* Append one entry (inside the caller's write transaction). On failure the
  * head is unchanged. */
@@ -44,9 +50,39 @@ void audit_link_hash(const char prev_hex[65], const char *entry, size_t len, cha
  * e->msg naming the first bad seq ("entry 42: hash mismatch"); *checked is
  * the number of entries verified. */
 int audit_verify_store(struct store *st, int64_t *checked, struct err *e);
-/* Export as JSON lines {"seq","ts","prev","hash","entry":{...}}. */
+/* Export as JSON lines {"seq","ts","prev","hash","entry":"<text>"} and a
+ * final trailer {"entries":N,"head":"hex"} (see below). *n: entries written. */
 int audit_export(struct store *st, FILE *out, int64_t *n, struct err *e);
-/* Verify an exported JSON lines file offline. */
+/* Verify an exported JSON lines file offline: the same checks as
+ * audit_verify_store, plus the trailer (a missing trailer or one that does
+ * not match the entries read means the log was cut short). */
 int audit_verify_log(FILE *in, int64_t *checked, struct err *e);
+
+/* The canonical entry text of ev as entry seq at ts_ms: compact JSON with
+ * sorted keys {"action","agency","case","detail"?,"object","outcome",
+ * "principal","purpose","role","seq","ts"}; "principal" is "system" and
+ * "agency"/"role" are null when ev->who is NULL. Caller frees. NULL with e
+ * set on failure. */
+char *audit_entry_text(const struct audit_event *ev, int64_t seq, int64_t ts_ms, struct err *e);
+
+/* What a verification found. */
+struct audit_check {
+	int64_t checked;   /* entries verified before the first bad one (all when intact) */
+	int64_t bad_seq;   /* seq of the first bad entry; 0 when intact or not known */
+	int64_t bad_line;  /* log only: line of the first problem; 0 when intact */
+	char    head[65];  /* hash of the last verified link (AUDIT_ZERO_HASH if none) */
+};
+/* As audit_verify_store / audit_verify_log, with the head and the bad entry. */
+int audit_verify_store_ex(struct store *st, struct audit_check *c, struct err *e);
+int audit_verify_log_ex(FILE *in, struct audit_check *c, struct err *e);
+
+/* The export format, line by line (docs/internals/audit.md):
+ *   {"seq":N,"ts":"ISO","prev":"hex","hash":"hex","entry":"<exact entry text>"}
+ *   ...
+ *   {"entries":N,"head":"hex"}                     (the trailer, always last)
+ * The entry is carried as a JSON string holding the exact bytes that were
+ * hashed, so an offline verifier need not re-create the canonical form. */
+int audit_export_row(FILE *out, const struct audit_row *r, struct err *e);
+int audit_export_trailer(FILE *out, int64_t n, const char head[65], struct err *e);
 
 #endif
