@@ -1,2 +1,1453 @@
-/* core.c - being written. */
-#include "util.h"
+/* core.c - the node service: reports, checks, alerts, tokens, import.
+ *
+ * Invariants:
+ *  - every record read passes policy_decide(); nothing here renders a record
+ *    without a decision for the asking principal;
+ *  - every access appends exactly one audit entry, committed before the
+ *    answer is returned (writes: in the write's own transaction; reads: by
+ *    group commit);
+ *  - the writer connection and the audit head are only touched with
+ *    n->wlock held. */
+#include "core.h"
+
+#include <pthread.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "normalise.h"
+#include "policy.h"
+#include "store.h"
+
+/* A read's audit entry (and the silent-record alerts it causes), waiting to
+ * be committed by the group-commit leader. */
+struct pending {
+	struct pending          *next;
+	const struct audit_event *ev;
+	struct alert_row        *alerts;
+	size_t                   nalerts;
+	uint64_t                 seq;
+	int                      rc;
+};
+
+struct node {
+	char                *db;
+	int                  store_flags;
+	pthread_key_t        rkey;
+	pthread_mutex_t      rlock;
+	struct store       **readers;
+	size_t               nreaders, capreaders;
+
+	pthread_mutex_t      wlock;
+	struct store        *w;
+	struct audit         audit;
+
+	pthread_mutex_t      qlock;
+	pthread_cond_t       qcond;
+	struct pending      *qhead, *qtail;
+	uint64_t             qnext, qdone;
+	bool                 leader;
+
+	struct node_counters ctr;
+};
+
+static const char *
+nz(const char *s)
+{
+	return s ? s : "";
+}
+
+bool
+json_depth_ok(const json_t *j, int max)
+{
+	const char *k;
+	json_t *v;
+	size_t i;
+
+	if (max < 0)
+		return false;
+	if (json_is_object(j)) {
+		json_object_foreach((json_t *)j, k, v)
+			if (!json_depth_ok(v, max - 1))
+				return false;
+	} else if (json_is_array(j)) {
+		json_array_foreach(j, i, v)
+			if (!json_depth_ok(v, max - 1))
+				return false;
+	}
+	return true;
+}
+
+/* ---- connections ------------------------------------------------------- */
+
+static struct store *
+reader(struct node *n, struct err *e)
+{
+	struct store *st = pthread_getspecific(n->rkey);
+
+	if (st)
+		return st;
+	if (store_open(n->db, n->store_flags & STORE_SYNC_NORMAL, &st, e) == -1)
+		return NULL;
+	pthread_mutex_lock(&n->rlock);
+	if (n->nreaders == n->capreaders) {
+		size_t nc = n->capreaders ? n->capreaders * 2 : 16;
+		struct store **p = realloc(n->readers, nc * sizeof(*p));
+		if (p == NULL) {
+			pthread_mutex_unlock(&n->rlock);
+			store_close(st);
+			err_set(e, 500, "", "out of memory");
+			return NULL;
+		}
+		n->readers = p;
+		n->capreaders = nc;
+	}
+	n->readers[n->nreaders++] = st;
+	pthread_mutex_unlock(&n->rlock);
+	pthread_setspecific(n->rkey, st);
+	return st;
+}
+
+int
+node_open(const char *db, int flags, struct node **out, struct err *e)
+{
+	struct node *n;
+	int sflags = 0;
+
+	*out = NULL;
+	if ((n = calloc(1, sizeof(*n))) == NULL || (n->db = strdup(db)) == NULL) {
+		free(n);
+		err_set(e, 500, "", "out of memory");
+		return -1;
+	}
+	if (flags & NODE_CREATE)
+		sflags |= STORE_CREATE;
+	if (flags & NODE_SYNC_FAST)
+		sflags |= STORE_SYNC_NORMAL;
+	n->store_flags = sflags;
+	pthread_key_create(&n->rkey, NULL);
+	pthread_mutex_init(&n->rlock, NULL);
+	pthread_mutex_init(&n->wlock, NULL);
+	pthread_mutex_init(&n->qlock, NULL);
+	pthread_cond_init(&n->qcond, NULL);
+	if (sodium_init() < 0) {
+		err_set(e, 500, "", "libsodium failed to initialise");
+		goto fail;
+	}
+	if (normalise_init() == -1) {
+		err_set(e, 500, "", "selector normalisation failed to initialise (public suffix list?)");
+		goto fail;
+	}
+	if (store_open(db, sflags, &n->w, e) == -1)
+		goto fail;
+	if (audit_load(&n->audit, n->w, e) == -1)
+		goto fail;
+	*out = n;
+	return 0;
+fail:
+	node_close(n);
+	return -1;
+}
+
+void
+node_close(struct node *n)
+{
+	if (n == NULL)
+		return;
+	for (size_t i = 0; i < n->nreaders; i++)
+		store_close(n->readers[i]);
+	free(n->readers);
+	store_close(n->w);
+	pthread_key_delete(n->rkey);
+	pthread_mutex_destroy(&n->rlock);
+	pthread_mutex_destroy(&n->wlock);
+	pthread_mutex_destroy(&n->qlock);
+	pthread_cond_destroy(&n->qcond);
+	free(n->db);
+	free(n);
+}
+
+struct node_counters *
+node_counters(struct node *n)
+{
+	return &n->ctr;
+}
+
+/* ---- group commit of read audits ---------------------------------------- */
+
+static int
+commit_batch(struct node *n, struct pending *batch)
+{
+	struct err e;
+	int64_t ts = now_ms();
+	struct pending *pd;
+	int rc = -1;
+
+	pthread_mutex_lock(&n->wlock);
+	if (store_begin(n->w, &e) == -1)
+		goto out;
+	for (pd = batch; pd; pd = pd->next) {
+		if (audit_append(&n->audit, n->w, pd->ev, ts, &e) == -1)
+			goto rollback;
+		for (size_t i = 0; i < pd->nalerts; i++)
+			if (store_alert_put(n->w, &pd->alerts[i], &e) == -1)
+				goto rollback;
+	}
+	if (store_commit(n->w, &e) == -1)
+		goto rollback;
+	rc = 0;
+	goto out;
+rollback:
+	store_rollback(n->w);
+	audit_load(&n->audit, n->w, &e);
+out:
+	pthread_mutex_unlock(&n->wlock);
+	if (rc == 0)
+		atomic_fetch_add(&n->ctr.audit_batches, 1);
+	return rc;
+}
+
+/* Append a read's audit entry and wait until it is committed. */
+static int
+commit_read(struct node *n, const struct audit_event *ev, struct alert_row *alerts, size_t nalerts)
+{
+	struct pending me = { .ev = ev, .alerts = alerts, .nalerts = nalerts, .rc = -1 };
+
+	pthread_mutex_lock(&n->qlock);
+	me.seq = ++n->qnext;
+	if (n->qtail)
+		n->qtail->next = &me;
+	else
+		n->qhead = &me;
+	n->qtail = &me;
+	while (n->qdone < me.seq) {
+		if (!n->leader) {
+			struct pending *batch = n->qhead, *pd;
+			uint64_t last = n->qtail->seq;
+			int rc;
+
+			n->leader = true;
+			n->qhead = n->qtail = NULL;
+			pthread_mutex_unlock(&n->qlock);
+			rc = commit_batch(n, batch);
+			pthread_mutex_lock(&n->qlock);
+			for (pd = batch; pd; pd = pd->next)
+				pd->rc = rc;
+			n->qdone = last;
+			n->leader = false;
+			pthread_cond_broadcast(&n->qcond);
+		} else {
+			pthread_cond_wait(&n->qcond, &n->qlock);
+		}
+	}
+	pthread_mutex_unlock(&n->qlock);
+	if (me.rc == 0)
+		atomic_fetch_add(&n->ctr.audit_entries, 1);
+	return me.rc;
+}
+
+static void
+event_init(struct audit_event *ev, const struct reqctx *c, const char *action,
+    const char *object, const char *outcome, json_t *detail)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->who = c ? c->p : NULL;
+	ev->action = action;
+	ev->purpose = c ? c->purpose : NULL;
+	ev->case_ref = c ? c->case_ref : NULL;
+	ev->object = object;
+	ev->outcome = outcome;
+	ev->detail = detail;
+}
+
+void
+node_audit_refusal(struct node *n, const struct reqctx *c, const char *action,
+    const char *object, int status, const char *why)
+{
+	struct audit_event ev;
+	char outcome[16];
+	json_t *d = json_pack("{s:i, s:s}", "status", status, "reason", nz(why));
+
+	if (c && c->client)
+		json_object_set_new(d, "client", json_string(c->client));
+	snprintf(outcome, sizeof(outcome), "refused:%d", status);
+	event_init(&ev, c, action, object, outcome, d);
+	commit_read(n, &ev, NULL, 0);
+	json_decref(d);
+	atomic_fetch_add(&n->ctr.refusals, 1);
+}
+
+/* ---- tokens ------------------------------------------------------------- */
+
+#define TOKEN_PREFIX "spl_"
+#define SECRET_B64_LEN 43  /* 32 bytes, base64url without padding */
+
+static void
+token_hash(const char *secret, size_t n, unsigned char out[32])
+{
+	crypto_generichash(out, 32, (const unsigned char *)secret, n, NULL, 0);
+}
+
+static int
+token_mint(struct store *st, const char *principal_id, const char *label,
+    char *token_out, size_t toksz, struct err *e)
+{
+	struct token_row t;
+	unsigned char secret[SIMPUL_TOKEN_BYTES];
+	char b64[64];
+
+	memset(&t, 0, sizeof(t));
+	id_new(t.id);
+	str_copy(t.principal_id, sizeof(t.principal_id), principal_id);
+	str_copy(t.label, sizeof(t.label), nz(label));
+	t.created_ms = now_ms();
+	randombytes_buf(secret, sizeof(secret));
+	sodium_bin2base64(b64, sizeof(b64), secret, sizeof(secret),
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_memzero(secret, sizeof(secret));
+	token_hash(b64, strlen(b64), t.hash);
+	if (snprintf(token_out, toksz, TOKEN_PREFIX "%s_%s", t.id, b64) >= (int)toksz) {
+		err_set(e, 500, "", "token buffer too small");
+		return -1;
+	}
+	sodium_memzero(b64, sizeof(b64));
+	return store_token_put(st, &t, e);
+}
+
+int
+node_authenticate(struct node *n, const char *token, struct principal *p, struct err *e)
+{
+	struct token_row t;
+	unsigned char h[32];
+	char tid[SIMPUL_ID_LEN + 1];
+	const char *secret;
+	struct store *st;
+	size_t plen = strlen(TOKEN_PREFIX);
+
+	if (token == NULL || strlen(token) != plen + SIMPUL_ID_LEN + 1 + SECRET_B64_LEN ||
+	    strncmp(token, TOKEN_PREFIX, plen) != 0 || token[plen + SIMPUL_ID_LEN] != '_') {
+		err_set(e, 401, "Authorization", "a Bearer token from `simpul token create` is required");
+		goto fail;
+	}
+	memcpy(tid, token + plen, SIMPUL_ID_LEN);
+	tid[SIMPUL_ID_LEN] = '\0';
+	secret = token + plen + SIMPUL_ID_LEN + 1;
+	if ((st = reader(n, e)) == NULL)
+		return -1;
+	token_hash(secret, SECRET_B64_LEN, h);
+	if (store_token_get(st, tid, &t, p) != 0 || sodium_memcmp(h, t.hash, 32) != 0 ||
+	    t.revoked_ms != 0 || (t.expires_ms != 0 && t.expires_ms < now_ms())) {
+		err_set(e, 401, "Authorization", "the token is unknown, revoked or expired");
+		goto fail;
+	}
+	return 0;
+fail:
+	atomic_fetch_add(&n->ctr.auth_failures, 1);
+	return -1;
+}
+
+/* ---- administration ----------------------------------------------------- */
+
+static int
+write_begin(struct node *n, struct err *e)
+{
+	pthread_mutex_lock(&n->wlock);
+	if (store_begin(n->w, e) == -1) {
+		pthread_mutex_unlock(&n->wlock);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+write_end(struct node *n, int rc, struct err *e)
+{
+	struct err e2;
+
+	if (rc == 0 && store_commit(n->w, e) == -1)
+		rc = -1;
+	if (rc != 0) {
+		store_rollback(n->w);
+		audit_load(&n->audit, n->w, &e2);
+	}
+	pthread_mutex_unlock(&n->wlock);
+	return rc;
+}
+
+static bool
+is_admin(const struct reqctx *c)
+{
+	return c == NULL || (c->p && c->p->role == ROLE_ADMIN);
+}
+
+int
+node_init(struct node *n, const char *admin_agency, const char *country,
+    char *token_out, size_t toksz, struct err *e)
+{
+	struct agency a;
+	struct principal p;
+	struct audit_event ev;
+	char existing[8];
+	int rc = -1;
+
+	memset(&a, 0, sizeof(a));
+	str_copy(a.id, sizeof(a.id), admin_agency ? admin_agency : "NODE-ADMIN");
+	str_copy(a.country, sizeof(a.country), country ? country : "ZZ");
+	a.kind = AK_REGULATOR;
+	str_copy(a.name, sizeof(a.name), "Node administration");
+	if (!agency_id_valid(a.id) || !country_valid(a.country)) {
+		err_set(e, 400, "agency", "invalid administering agency id or country");
+		return -1;
+	}
+	if (write_begin(n, e) == -1)
+		return -1;
+	if (store_meta_get(n->w, "initialised", existing, sizeof(existing)) == 0) {
+		err_set(e, 409, "db", "this database is already initialised; create tokens with `simpul token create`");
+		goto out;
+	}
+	if (store_agency_put(n->w, &a, e) == -1)
+		goto out;
+	memset(&p, 0, sizeof(p));
+	id_new(p.id);
+	p.agency = a;
+	p.role = ROLE_ADMIN;
+	str_copy(p.name, sizeof(p.name), "admin");
+	if (store_principal_put(n->w, &p, e) == -1 ||
+	    token_mint(n->w, p.id, "initial admin token", token_out, toksz, e) == -1 ||
+	    store_meta_put(n->w, "initialised", "1", e) == -1)
+		goto out;
+	event_init(&ev, NULL, "node.init", a.id, "ok", NULL);
+	rc = audit_append(&n->audit, n->w, &ev, now_ms(), e);
+out:
+	return write_end(n, rc, e);
+}
+
+int
+node_agency_add(struct node *n, const struct reqctx *c, const struct agency *a, struct err *e)
+{
+	struct audit_event ev;
+	int rc;
+
+	if (!is_admin(c)) {
+		err_set(e, 403, "", "only an admin may add agencies");
+		return -1;
+	}
+	if (!agency_id_valid(a->id)) {
+		err_set(e, 400, "id", "agency id must be 3-64 characters of A-Z a-z 0-9 . _ - (two letters are country codes)");
+		return -1;
+	}
+	if (!country_valid(a->country)) {
+		err_set(e, 400, "country", "country must be an ISO 3166-1 alpha-2 code such as MY");
+		return -1;
+	}
+	if ((unsigned)a->kind >= AK__N) {
+		err_set(e, 400, "kind", "unknown agency kind");
+		return -1;
+	}
+	if (write_begin(n, e) == -1)
+		return -1;
+	rc = store_agency_put(n->w, a, e);
+	if (rc == 0) {
+		json_t *d = json_pack("{s:s, s:s}", "country", a->country, "kind", agency_kind_name(a->kind));
+		event_init(&ev, c, "agency.add", a->id, "ok", d);
+		rc = audit_append(&n->audit, n->w, &ev, now_ms(), e);
+		json_decref(d);
+	}
+	return write_end(n, rc, e);
+}
+
+int
+node_agency_get(struct node *n, const char *id, struct agency *a)
+{
+	struct err e;
+	struct store *st = reader(n, &e);
+
+	return st ? store_agency_get(st, id, a) : -1;
+}
+
+int
+node_token_create(struct node *n, const struct reqctx *c, const char *agency_id,
+    const char *role, const char *name, char *token_out, size_t toksz,
+    struct principal *pout, struct err *e)
+{
+	struct principal p;
+	struct audit_event ev;
+	int r, rc = -1;
+
+	if (!is_admin(c)) {
+		err_set(e, 403, "", "only an admin may create tokens");
+		return -1;
+	}
+	if ((r = role_parse(role)) < 0) {
+		err_set(e, 400, "role", "role must be one of admin, analyst, investigator, supervisor, partner, auditor, public");
+		return -1;
+	}
+	memset(&p, 0, sizeof(p));
+	if (write_begin(n, e) == -1)
+		return -1;
+	if (store_agency_get(n->w, agency_id, &p.agency) != 0) {
+		err_set(e, 404, "agency", "no agency %.64s: add it first with `simpul agency add`", agency_id);
+		goto out;
+	}
+	if (!role_valid_for_kind((enum role)r, p.agency.kind)) {
+		err_set(e, 400, "role", "role %s is not valid for a %s agency (analyst for law enforcement, partner for banks, telcos and platforms)",
+		    role, agency_kind_name(p.agency.kind));
+		goto out;
+	}
+	id_new(p.id);
+	p.role = (enum role)r;
+	str_copy(p.name, sizeof(p.name), name && *name ? name : role);
+	if (store_principal_put(n->w, &p, e) == -1 ||
+	    token_mint(n->w, p.id, name, token_out, toksz, e) == -1)
+		goto out;
+	{
+		json_t *d = json_pack("{s:s, s:s, s:s}", "agency", p.agency.id, "role", role_name(p.role), "principal", p.id);
+		event_init(&ev, c, "token.create", p.id, "ok", d);
+		rc = audit_append(&n->audit, n->w, &ev, now_ms(), e);
+		json_decref(d);
+	}
+	if (pout)
+		*pout = p;
+out:
+	return write_end(n, rc, e);
+}
+
+int
+node_token_revoke(struct node *n, const struct reqctx *c, const char *token_id, struct err *e)
+{
+	struct audit_event ev;
+	int rc;
+
+	if (!is_admin(c)) {
+		err_set(e, 403, "", "only an admin may revoke tokens");
+		return -1;
+	}
+	if (write_begin(n, e) == -1)
+		return -1;
+	rc = store_token_revoke(n->w, token_id, now_ms());
+	if (rc == 1)
+		err_set(e, 404, "token", "no such token");
+	if (rc == 0) {
+		event_init(&ev, c, "token.revoke", token_id, "ok", NULL);
+		rc = audit_append(&n->audit, n->w, &ev, now_ms(), e);
+	} else {
+		rc = -1;
+	}
+	return write_end(n, rc, e);
+}
+
+/* ---- reports ------------------------------------------------------------ */
+
+/* A posting copied out of the store callback. */
+struct found {
+	char            key[SIMPUL_MAX_KEY_LEN + 1];
+	char            report_id[SIMPUL_ID_LEN + 1];
+	char            agency_id[SIMPUL_MAX_AGENCY_ID + 1];
+	char            contact_ref[SIMPUL_ID_LEN + 1];
+	struct markings m;
+};
+
+struct foundvec {
+	struct found *v;
+	size_t        n, cap, limit;
+	const char   *skip_agency;   /* postings of this agency are not matches */
+	bool          truncated;
+};
+
+static int
+collect_cb(void *ctx, const struct posting *p)
+{
+	struct foundvec *fv = ctx;
+	struct found *f;
+
+	if (strcmp(p->agency_id, fv->skip_agency) == 0)
+		return 0;
+	for (size_t i = 0; i < fv->n; i++)   /* one match per (key, report) */
+		if (strcmp(fv->v[i].report_id, p->report_id) == 0 && strcmp(fv->v[i].key, p->key) == 0)
+			return 0;
+	if (fv->n >= fv->limit) {
+		fv->truncated = true;
+		return 1;
+	}
+	if (fv->n == fv->cap) {
+		size_t nc = fv->cap ? fv->cap * 2 : 8;
+		struct found *nv = realloc(fv->v, nc * sizeof(*nv));
+		if (nv == NULL)
+			return 1;
+		fv->v = nv;
+		fv->cap = nc;
+	}
+	f = &fv->v[fv->n++];
+	str_copy(f->key, sizeof(f->key), p->key);
+	str_copy(f->report_id, sizeof(f->report_id), p->report_id);
+	str_copy(f->agency_id, sizeof(f->agency_id), p->agency_id);
+	str_copy(f->contact_ref, sizeof(f->contact_ref), nz(p->contact_ref));
+	f->m = *p->m;
+	return 0;
+}
+
+/* A stand-in principal for an agency as a whole (alerts go to agencies). */
+static void
+agency_principal(const struct agency *a, struct principal *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->agency = *a;
+	str_copy(p->id, sizeof(p->id), "agency");
+	p->role = kind_is_private(a->kind) ? ROLE_PARTNER :
+	    a->kind == AK_PUBLIC ? ROLE_PUBLIC : ROLE_ANALYST;
+}
+
+struct agencycache {
+	struct agency a[16];
+	int           n;
+};
+
+static const struct agency *
+agency_cached(struct store *st, struct agencycache *ac, const char *id)
+{
+	for (int i = 0; i < ac->n; i++)
+		if (strcmp(ac->a[i].id, id) == 0)
+			return &ac->a[i];
+	if (ac->n == 16)
+		ac->n = 0;
+	if (store_agency_get(st, id, &ac->a[ac->n]) != 0)
+		return NULL;
+	return &ac->a[ac->n++];
+}
+
+static int
+alert_put(struct store *st, const char *agency_id, const char *kind, json_t *payload, struct err *e)
+{
+	struct alert_row a;
+	char *text;
+	int rc;
+
+	memset(&a, 0, sizeof(a));
+	id_new(a.id);
+	str_copy(a.agency_id, sizeof(a.agency_id), agency_id);
+	str_copy(a.kind, sizeof(a.kind), kind);
+	a.created_ms = now_ms();
+	text = json_dumps(payload, JSON_COMPACT);
+	a.payload = text ? text : "{}";
+	rc = store_alert_put(st, &a, e);
+	free(text);
+	return rc;
+}
+
+/* Write a parsed report: postings, matches, alerts and its audit entry.
+ * n->wlock held and a transaction open. Appends the writer's visible
+ * matches to `matches` (may be NULL). */
+static int
+report_write(struct node *n, const struct reqctx *c, struct report *r, json_t *matches,
+    size_t *nmatches, struct err *e)
+{
+	struct foundvec fv = { .limit = SIMPUL_MAX_MATCHES_RETURNED, .skip_agency = r->agency_id };
+	struct agencycache ac = { .n = 0 };
+	struct audit_event ev;
+	const char *keys[SIMPUL_MAX_SELECTORS * (1 + SIMPUL_MAX_DERIVED)];
+	size_t nkeys = 0;
+	int64_t now = now_ms();
+	json_t *d;
+	int rc = -1;
+
+	for (size_t i = 0; i < r->nsel; i++) {
+		const char *cand[1 + SIMPUL_MAX_DERIVED];
+		int nc = 0;
+		cand[nc++] = r->sel[i].key;
+		for (int k = 0; k < r->sel[i].nderived; k++)
+			cand[nc++] = r->sel[i].derived[k];
+		for (int k = 0; k < nc; k++) {
+			bool dup = false;
+			for (size_t j = 0; j < nkeys && !dup; j++)
+				dup = strcmp(keys[j], cand[k]) == 0;
+			if (!dup)
+				keys[nkeys++] = cand[k];
+		}
+	}
+	for (size_t i = 0; i < nkeys; i++)
+		if (store_postings(n->w, keys[i], collect_cb, &fv) == -1) {
+			err_set(e, 500, "", "selector index lookup failed");
+			goto out;
+		}
+	if (store_report_put(n->w, r, e) == -1)
+		goto out;
+
+	for (size_t i = 0; i < fv.n; i++) {
+		struct found *f = &fv.v[i];
+		struct record_meta theirs = { .agency_id = f->agency_id, .m = &f->m };
+		struct record_meta mine = { .agency_id = r->agency_id, .m = &r->m };
+		const struct agency *other;
+		struct principal op;
+		struct match_row mr;
+		enum decision dw, dother;
+
+		memset(&mr, 0, sizeof(mr));
+		id_new(mr.id);
+		str_copy(mr.key, sizeof(mr.key), f->key);
+		str_copy(mr.report_id, sizeof(mr.report_id), r->id);
+		str_copy(mr.agency_id, sizeof(mr.agency_id), r->agency_id);
+		str_copy(mr.other_report_id, sizeof(mr.other_report_id), f->report_id);
+		str_copy(mr.other_agency_id, sizeof(mr.other_agency_id), f->agency_id);
+		mr.created_ms = now;
+		if (store_match_put(n->w, &mr, e) == -1)
+			goto out;
+		atomic_fetch_add(&n->ctr.matches, 1);
+
+		/* What the writer learns. */
+		dw = policy_decide(c->p, &theirs, USE_READ);
+		if (dw != POLICY_NONE && matches && json_array_size(matches) < SIMPUL_MAX_MATCHES_RETURNED) {
+			json_t *m = json_pack("{s:s, s:s, s:s, s:s}", "key", f->key, "report", f->report_id,
+			    "agency", f->agency_id, "visibility", dw == POLICY_FULL ? "full" : "hit");
+			if (dw == POLICY_HIT)
+				json_object_set_new(m, "contact_ref", json_string(f->contact_ref));
+			json_array_append_new(matches, m);
+			(*nmatches)++;
+		}
+
+		/* What the other agency learns: the match as far as my markings
+		 * allow it; for its silent record, who touched the selector. */
+		if ((other = agency_cached(n->w, &ac, f->agency_id)) == NULL)
+			continue;
+		agency_principal(other, &op);
+		dother = policy_decide(&op, &mine, USE_READ);
+		if (dother != POLICY_NONE) {
+			json_t *p = json_pack("{s:s, s:s, s:s, s:s, s:s}", "key", f->key,
+			    "your_report", f->report_id, "agency", r->agency_id,
+			    "report", r->id, "visibility", dother == POLICY_FULL ? "full" : "hit");
+			if (dother == POLICY_HIT)
+				json_object_set_new(p, "contact_ref", json_string(r->contact_ref));
+			rc = alert_put(n->w, f->agency_id, "match", p, e);
+			json_decref(p);
+			if (rc == -1)
+				goto out;
+			rc = -1;
+		} else if (f->m.disclosure == DISC_SILENT && r->m.disclosure != DISC_SILENT) {
+			json_t *p = json_pack("{s:s, s:s, s:s, s:s}", "key", f->key,
+			    "your_report", f->report_id, "agency", r->agency_id, "action", "report");
+			rc = alert_put(n->w, f->agency_id, "silent_match", p, e);
+			json_decref(p);
+			if (rc == -1)
+				goto out;
+			rc = -1;
+		}
+	}
+
+	d = json_pack("{s:I, s:I}", "selectors", (json_int_t)r->nsel, "matches", (json_int_t)fv.n);
+	if (fv.truncated)
+		json_object_set_new(d, "matches_truncated", json_true());
+	event_init(&ev, c, "report.create", r->id, "ok", d);
+	rc = audit_append(&n->audit, n->w, &ev, now, e);
+	json_decref(d);
+	if (rc == 0)
+		atomic_fetch_add(&n->ctr.audit_entries, 1);
+out:
+	free(fv.v);
+	return rc;
+}
+
+static void
+report_stamp(struct report *r, const char *agency_id)
+{
+	id_new(r->id);
+	id_new(r->contact_ref);
+	str_copy(r->agency_id, sizeof(r->agency_id), agency_id);
+	r->version = 1;
+	r->created_ms = r->updated_ms = now_ms();
+}
+
+static json_t *
+selectors_json(const struct report *r)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < r->nsel; i++) {
+		const struct rsel *s = &r->sel[i];
+		json_t *o = json_pack("{s:s, s:s, s:b, s:s}", "key", s->key, "type", s->type,
+		    "valid", s->valid, "role", s->role);
+		json_t *d = json_array();
+		for (int k = 0; k < s->nderived; k++)
+			json_array_append_new(d, json_string(s->derived[k]));
+		json_object_set_new(o, "derived", d);
+		if (!s->valid)
+			json_object_set_new(o, "flag", json_string(s->flag));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+int
+node_report_create(struct node *n, const struct reqctx *c, const json_t *body,
+    json_t **out, struct err *e)
+{
+	struct report r;
+	json_t *matches = NULL;
+	size_t nm = 0;
+	int rc;
+
+	*out = NULL;
+	if (!policy_may_write(c->p)) {
+		err_set(e, 403, "", "role %s of a %s agency may not file reports",
+		    role_name(c->p->role), agency_kind_name(c->p->agency.kind));
+		node_audit_refusal(n, c, "report.create", NULL, 403, e->msg);
+		return -1;
+	}
+	if (report_parse(body, c->p->agency.country, &r, e) == -1) {
+		node_audit_refusal(n, c, "report.create", NULL, e->status, e->msg);
+		return -1;
+	}
+	report_stamp(&r, c->p->agency.id);
+	matches = json_array();
+	if (write_begin(n, e) == -1) {
+		rc = -1;
+		goto out;
+	}
+	rc = report_write(n, c, &r, matches, &nm, e);
+	rc = write_end(n, rc, e);
+	if (rc == 0) {
+		atomic_fetch_add(&n->ctr.reports_created, 1);
+		*out = json_pack("{s:s, s:I, s:o, s:O}", "id", r.id, "version", (json_int_t)r.version,
+		    "selectors", selectors_json(&r), "matches", matches);
+	}
+out:
+	json_decref(matches);
+	report_free(&r);
+	return rc;
+}
+
+/* Render a report for a principal under a decision. */
+static json_t *
+report_render(struct store *st, const struct principal *p, const struct report *r, enum decision d)
+{
+	struct record_meta meta = { .agency_id = r->agency_id, .m = &r->m };
+	unsigned f;
+	json_t *o;
+	char t[32];
+	static const char *const core_fields[] = { "reference", "occurred_at", "reported_at",
+		"scam_type", "status", NULL };
+	static const char *const narr_fields[] = { "narrative", "loss", "victim_country", NULL };
+
+	if (d == POLICY_HIT)
+		return json_pack("{s:s, s:s, s:s, s:s}", "id", r->id, "visibility", "hit",
+		    "agency", r->agency_id, "contact_ref", r->contact_ref);
+	f = policy_fields(p, &meta);
+	o = json_pack("{s:s, s:s, s:s, s:I}", "id", r->id, "visibility", "full",
+	    "agency", r->agency_id, "version", (json_int_t)r->version);
+	time_iso(r->created_ms, t);
+	json_object_set_new(o, "created", json_string(t));
+	time_iso(r->updated_ms, t);
+	json_object_set_new(o, "updated", json_string(t));
+	if (f & FIELD_CORE) {
+		for (int i = 0; core_fields[i]; i++) {
+			json_t *v = json_object_get(r->body, core_fields[i]);
+			if (v)
+				json_object_set(o, core_fields[i], v);
+		}
+		json_object_set_new(o, "markings", markings_json(&r->m));
+	}
+	if (f & FIELD_NARRATIVE)
+		for (int i = 0; narr_fields[i]; i++) {
+			json_t *v = json_object_get(r->body, narr_fields[i]);
+			if (v)
+				json_object_set(o, narr_fields[i], v);
+		}
+	if (f & FIELD_SELECTORS) {
+		json_t *sels = json_object_get(r->body, "selectors");
+		json_object_set(o, "selectors", sels ? sels : json_array());
+	}
+	if ((f & FIELD_VICTIM) && json_object_get(r->body, "victim"))
+		json_object_set(o, "victim", json_object_get(r->body, "victim"));
+	if (p->agency.id[0] && strcmp(p->agency.id, r->agency_id) == 0)
+		json_object_set_new(o, "contact_ref", json_string(r->contact_ref));
+	(void)st;
+	return o;
+}
+
+struct matchlist {
+	struct node            *n;
+	struct store           *st;
+	const struct principal *p;
+	const char             *self;
+	json_t                 *arr;
+};
+
+static int
+matchlist_cb(void *ctx, const struct match_row *m)
+{
+	struct matchlist *ml = ctx;
+	const char *oid = strcmp(m->report_id, ml->self) == 0 ? m->other_report_id : m->report_id;
+	struct report o;
+	enum decision d;
+	struct record_meta meta;
+
+	if (json_array_size(ml->arr) >= SIMPUL_MAX_MATCHES_RETURNED)
+		return 1;
+	memset(&o, 0, sizeof(o));
+	if (store_report_get(ml->st, oid, &o) != 0)
+		return 0;
+	meta.agency_id = o.agency_id;
+	meta.m = &o.m;
+	d = policy_decide(ml->p, &meta, USE_READ);
+	if (d != POLICY_NONE) {
+		json_t *j = json_pack("{s:s, s:s, s:s, s:s}", "key", m->key, "report", o.id,
+		    "agency", o.agency_id, "visibility", d == POLICY_FULL ? "full" : "hit");
+		if (d == POLICY_HIT)
+			json_object_set_new(j, "contact_ref", json_string(o.contact_ref));
+		json_array_append_new(ml->arr, j);
+	}
+	report_free(&o);
+	return 0;
+}
+
+static void
+notify_silent_read(const struct reqctx *c, const struct report *r, struct alert_row *a, char **payload)
+{
+	json_t *p = json_pack("{s:s, s:s, s:s}", "your_report", r->id, "agency",
+	    c->p->agency.id, "action", "read");
+
+	memset(a, 0, sizeof(*a));
+	id_new(a->id);
+	str_copy(a->agency_id, sizeof(a->agency_id), r->agency_id);
+	str_copy(a->kind, sizeof(a->kind), "silent_read");
+	a->created_ms = now_ms();
+	*payload = json_dumps(p, JSON_COMPACT);
+	a->payload = *payload;
+	json_decref(p);
+}
+
+int
+node_report_get(struct node *n, const struct reqctx *c, const char *id, json_t **out, struct err *e)
+{
+	struct store *st;
+	struct report r;
+	struct record_meta meta;
+	struct audit_event ev;
+	struct alert_row alert;
+	char *payload = NULL;
+	size_t nalerts = 0;
+	enum decision d = POLICY_NONE;
+	int rc = -1, found;
+
+	*out = NULL;
+	memset(&r, 0, sizeof(r));
+	if ((st = reader(n, e)) == NULL)
+		return -1;
+	found = strlen(id) == SIMPUL_ID_LEN ? store_report_get(st, id, &r) : 1;
+	if (found == -1) {
+		err_set(e, 500, "", "could not read the report");
+		goto out;
+	}
+	if (found == 0) {
+		meta.agency_id = r.agency_id;
+		meta.m = &r.m;
+		d = policy_decide(c->p, &meta, USE_READ);
+	}
+	if (d == POLICY_NONE) {
+		/* Unknown and not-for-you look the same: 404. */
+		err_set(e, 404, "id", "no report %.40s that you may see", id);
+		if (found == 0 && r.m.disclosure == DISC_SILENT &&
+		    strcmp(r.agency_id, c->p->agency.id) != 0) {
+			notify_silent_read(c, &r, &alert, &payload);
+			nalerts = 1;
+		}
+		event_init(&ev, c, "report.read", id, "refused:404", NULL);
+		commit_read(n, &ev, &alert, nalerts);
+		atomic_fetch_add(&n->ctr.refusals, 1);
+		goto out;
+	}
+	*out = report_render(st, c->p, &r, d);
+	if (d == POLICY_FULL) {
+		struct matchlist ml = { n, st, c->p, r.id, json_array() };
+		store_matches_for_report(st, r.id, matchlist_cb, &ml);
+		json_object_set_new(*out, "matches", ml.arr);
+	}
+	event_init(&ev, c, "report.read", id, d == POLICY_FULL ? "full" : "hit", NULL);
+	if (commit_read(n, &ev, NULL, 0) == -1) {
+		json_decref(*out);
+		*out = NULL;
+		err_set(e, 500, "", "the audit trail could not be written; nothing is returned without it");
+		goto out;
+	}
+	atomic_fetch_add(&n->ctr.reads, 1);
+	rc = 0;
+out:
+	free(payload);
+	report_free(&r);
+	return rc;
+}
+
+int
+node_contact_resolve(struct node *n, const struct reqctx *c, const char *ref, json_t **out, struct err *e)
+{
+	struct store *st;
+	struct report r;
+	struct audit_event ev;
+	int rc = -1;
+
+	*out = NULL;
+	memset(&r, 0, sizeof(r));
+	if ((st = reader(n, e)) == NULL)
+		return -1;
+	if (strlen(ref) != SIMPUL_ID_LEN || store_report_by_contact(st, ref, &r) != 0 ||
+	    strcmp(r.agency_id, c->p->agency.id) != 0 || c->p->role == ROLE_PUBLIC) {
+		err_set(e, 404, "ref", "no contact reference %.40s held by your agency", ref);
+		event_init(&ev, c, "contact.resolve", ref, "refused:404", NULL);
+		commit_read(n, &ev, NULL, 0);
+		goto out;
+	}
+	*out = json_pack("{s:s, s:s, s:s}", "ref", ref, "report", r.id, "reference", r.reference);
+	event_init(&ev, c, "contact.resolve", ref, "ok", NULL);
+	if (commit_read(n, &ev, NULL, 0) == -1) {
+		json_decref(*out);
+		*out = NULL;
+		err_set(e, 500, "", "the audit trail could not be written");
+		goto out;
+	}
+	rc = 0;
+out:
+	report_free(&r);
+	return rc;
+}
+
+/* ---- check -------------------------------------------------------------- */
+
+struct checkstate {
+	const struct principal *p;
+	json_t                 *records, *contacts;
+	struct alert_row       *alerts;
+	char                  **payloads;
+	size_t                  nalerts, capalerts;
+	const char             *key;
+	bool                    oom;
+};
+
+static int
+check_cb(void *ctx, const struct posting *po)
+{
+	struct checkstate *cs = ctx;
+	struct record_meta meta = { .agency_id = po->agency_id, .m = po->m };
+	enum decision d = policy_decide(cs->p, &meta, USE_READ);
+
+	if (d == POLICY_FULL) {
+		if (json_array_size(cs->records) < SIMPUL_MAX_RECORDS_PER_KEY) {
+			char t[32];
+			time_iso(po->created_ms, t);
+			json_t *r = json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", po->report_id,
+			    "agency", po->agency_id, "role", nz(po->role), "created", t,
+			    "tlp", tlp_name(po->m->tlp));
+			if (po->reference && *po->reference &&
+			    (policy_fields(cs->p, &meta) & FIELD_CORE))
+				json_object_set_new(r, "reference", json_string(po->reference));
+			if (po->derived)
+				json_object_set_new(r, "derived", json_true());
+			json_array_append_new(cs->records, r);
+		}
+	} else if (d == POLICY_HIT) {
+		size_t i;
+		json_t *v;
+		bool dup = false;
+		json_array_foreach(cs->contacts, i, v)
+			dup = dup || strcmp(json_string_value(json_object_get(v, "ref")), nz(po->contact_ref)) == 0;
+		if (!dup && json_array_size(cs->contacts) < SIMPUL_MAX_RECORDS_PER_KEY)
+			json_array_append_new(cs->contacts, json_pack("{s:s, s:s}", "agency",
+			    po->agency_id, "ref", nz(po->contact_ref)));
+	} else if (po->m->disclosure == DISC_SILENT && strcmp(po->agency_id, cs->p->agency.id) != 0) {
+		/* Tell the originator who searched; the searcher sees nothing. */
+		json_t *pl;
+		struct alert_row *a;
+		if (cs->nalerts == cs->capalerts) {
+			size_t nc = cs->capalerts ? cs->capalerts * 2 : 4;
+			struct alert_row *na = realloc(cs->alerts, nc * sizeof(*na));
+			char **np = realloc(cs->payloads, nc * sizeof(*np));
+			if (na) cs->alerts = na;
+			if (np) cs->payloads = np;
+			if (na == NULL || np == NULL) {
+				cs->oom = true;
+				return 1;
+			}
+			cs->capalerts = nc;
+		}
+		a = &cs->alerts[cs->nalerts];
+		memset(a, 0, sizeof(*a));
+		id_new(a->id);
+		str_copy(a->agency_id, sizeof(a->agency_id), po->agency_id);
+		str_copy(a->kind, sizeof(a->kind), "silent_search");
+		a->created_ms = now_ms();
+		pl = json_pack("{s:s, s:s, s:s, s:s}", "key", cs->key, "your_report", po->report_id,
+		    "agency", cs->p->agency.id, "principal", cs->p->id);
+		cs->payloads[cs->nalerts] = json_dumps(pl, JSON_COMPACT);
+		a->payload = cs->payloads[cs->nalerts] ? cs->payloads[cs->nalerts] : "{}";
+		json_decref(pl);
+		cs->nalerts++;
+	}
+	return 0;
+}
+
+static const char *const check_fields[] = {
+	"key", "type", "value", "country", "bank", "provider", "chain", "platform", "role", NULL
+};
+
+/* Parse one check item into a canonical key (and validity). */
+static int
+check_item(const json_t *it, size_t i, const char *default_country, struct norm_out *no, struct err *e)
+{
+	char f[64];
+	const char *k;
+	const json_t *v;
+
+	if (!json_is_object(it)) {
+		snprintf(f, sizeof(f), "selectors[%zu]", i);
+		err_set(e, 400, f, "%s must be {\"key\"} or {\"type\",\"value\"}", f);
+		return -1;
+	}
+	json_object_foreach((json_t *)it, k, v) {
+		int ok = 0;
+		for (int j = 0; check_fields[j]; j++)
+			ok = ok || strcmp(k, check_fields[j]) == 0;
+		if (!ok || !json_is_string(v)) {
+			snprintf(f, sizeof(f), "selectors[%zu].%.30s", i, k);
+			err_set(e, 400, f, ok ? "%s must be a string" : "unknown field %s", f);
+			return -1;
+		}
+	}
+	if ((v = json_object_get(it, "key")) != NULL) {
+		const char *key = json_string_value(v);
+		size_t len = json_string_length(v);
+		if (normalise_key_check(key, len, e) == -1) {
+			snprintf(e->field, sizeof(e->field), "selectors[%zu].key", i);
+			return -1;
+		}
+		memset(no, 0, sizeof(*no));
+		str_copy(no->key, sizeof(no->key), key);
+		no->valid = true;
+		const char *colon = memchr(key, ':', len);
+		snprintf(no->type, sizeof(no->type), "%.*s", (int)(colon ? colon - key : 0), key);
+		return 0;
+	} else {
+		struct norm_in in = {
+			.type = json_string_value(json_object_get(it, "type")),
+			.value = json_string_value(json_object_get(it, "value")),
+			.country = json_string_value(json_object_get(it, "country")),
+			.bank = json_string_value(json_object_get(it, "bank")),
+			.provider = json_string_value(json_object_get(it, "provider")),
+			.chain = json_string_value(json_object_get(it, "chain")),
+			.platform = json_string_value(json_object_get(it, "platform")),
+		};
+		if (in.type == NULL || in.value == NULL) {
+			snprintf(f, sizeof(f), "selectors[%zu].%s", i, in.type ? "value" : "type");
+			err_set(e, 400, f, "%s is required (or give a canonical \"key\")", f);
+			return -1;
+		}
+		if (in.country && !country_valid(in.country)) {
+			snprintf(f, sizeof(f), "selectors[%zu].country", i);
+			err_set(e, 400, f, "%s must be an ISO 3166-1 alpha-2 code such as MY", f);
+			return -1;
+		}
+		if (in.country == NULL)
+			in.country = default_country;
+		if (normalise(&in, no, e) == -1) {
+			char inner[64];
+			str_copy(inner, sizeof(inner), e->field[0] ? e->field : "value");
+			snprintf(e->field, sizeof(e->field), "selectors[%zu].%s", i, inner);
+			return -1;
+		}
+		return 0;
+	}
+}
+
+int
+node_check(struct node *n, const struct reqctx *c, const json_t *body, json_t **out, struct err *e)
+{
+	struct checkstate cs = { .p = c->p };
+	struct audit_event ev;
+	struct norm_out *keys = NULL;
+	const json_t *items;
+	json_t *results = NULL, *akeys = NULL, *d = NULL;
+	struct store *st;
+	size_t nitems, hits = 0, i;
+	int rc = -1;
+
+	*out = NULL;
+	if (c->p->role == ROLE_PUBLIC || c->p->role == ROLE_AUDITOR ||
+	    !role_valid_for_kind(c->p->role, c->p->agency.kind)) {
+		err_set(e, 403, "", "role %s may not run checks", role_name(c->p->role));
+		node_audit_refusal(n, c, "check", NULL, 403, e->msg);
+		return -1;
+	}
+	items = json_is_object(body) ? json_object_get(body, "selectors") : NULL;
+	if (!json_is_array(items)) {
+		err_set(e, 400, "selectors", "the body must be {\"selectors\": [...]}");
+		goto refused;
+	}
+	nitems = json_array_size(items);
+	if (nitems == 0 || nitems > SIMPUL_MAX_BATCH) {
+		err_set(e, nitems ? 413 : 400, "selectors", "a check takes 1 to %d selectors", SIMPUL_MAX_BATCH);
+		goto refused;
+	}
+	if ((keys = calloc(nitems, sizeof(*keys))) == NULL) {
+		err_set(e, 500, "", "out of memory");
+		return -1;
+	}
+	for (i = 0; i < nitems; i++)
+		if (check_item(json_array_get(items, i), i, c->p->agency.country, &keys[i], e) == -1)
+			goto refused;
+	if ((st = reader(n, e)) == NULL)
+		goto out;
+
+	results = json_array();
+	akeys = json_array();
+	for (i = 0; i < nitems; i++) {
+		json_t *r;
+		cs.records = json_array();
+		cs.contacts = json_array();
+		cs.key = keys[i].key;
+		if (store_postings(st, keys[i].key, check_cb, &cs) == -1 || cs.oom) {
+			json_decref(cs.records);
+			json_decref(cs.contacts);
+			err_set(e, 500, "", "selector index lookup failed");
+			goto out;
+		}
+		bool hit = json_array_size(cs.records) > 0 || json_array_size(cs.contacts) > 0;
+		r = json_pack("{s:s, s:b, s:b, s:o, s:o}", "key", keys[i].key, "valid", keys[i].valid,
+		    "hit", hit, "records", cs.records, "contacts", cs.contacts);
+		json_array_append_new(results, r);
+		json_array_append_new(akeys, json_string(keys[i].key));
+		hits += hit;
+	}
+	d = json_pack("{s:O, s:I}", "keys", akeys, "hits", (json_int_t)hits);
+	event_init(&ev, c, "check", NULL, hits ? "hit" : "no-hit", d);
+	if (commit_read(n, &ev, cs.alerts, cs.nalerts) == -1) {
+		err_set(e, 500, "", "the audit trail could not be written; nothing is returned without it");
+		goto out;
+	}
+	atomic_fetch_add(&n->ctr.checks, 1);
+	atomic_fetch_add(&n->ctr.check_keys, (long long)nitems);
+	atomic_fetch_add(&n->ctr.check_hits, (long long)hits);
+	*out = json_pack("{s:O}", "results", results);
+	rc = 0;
+	goto out;
+refused:
+	node_audit_refusal(n, c, "check", e->field, e->status, e->msg);
+out:
+	for (i = 0; i < cs.nalerts; i++)
+		free(cs.payloads[i]);
+	free(cs.payloads);
+	free(cs.alerts);
+	free(keys);
+	json_decref(results);
+	json_decref(akeys);
+	json_decref(d);
+	return rc;
+}
+
+/* ---- alerts ------------------------------------------------------------- */
+
+static int
+alerts_cb(void *ctx, const struct alert_row *a)
+{
+	json_t *arr = ctx, *payload = json_loads(a->payload, 0, NULL);
+	char t[32];
+
+	time_iso(a->created_ms, t);
+	json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s, s:o}", "seq", (json_int_t)a->seq,
+	    "id", a->id, "kind", a->kind, "created", t, "data", payload ? payload : json_object()));
+	return 0;
+}
+
+int
+node_alerts(struct node *n, const struct reqctx *c, int64_t after, int limit, json_t **out, struct err *e)
+{
+	struct store *st;
+	struct audit_event ev;
+	json_t *arr;
+	int64_t next = after;
+
+	*out = NULL;
+	if (c->p->role == ROLE_PUBLIC) {
+		err_set(e, 403, "", "the public has no inbox");
+		node_audit_refusal(n, c, "alerts.list", NULL, 403, e->msg);
+		return -1;
+	}
+	if (limit <= 0 || limit > SIMPUL_MAX_ALERTS_PAGE)
+		limit = limit <= 0 ? 100 : SIMPUL_MAX_ALERTS_PAGE;
+	if ((st = reader(n, e)) == NULL)
+		return -1;
+	arr = json_array();
+	if (store_alerts_list(st, c->p->agency.id, c->p->id, after, limit, alerts_cb, arr) == -1) {
+		json_decref(arr);
+		err_set(e, 500, "", "could not read alerts");
+		return -1;
+	}
+	if (json_array_size(arr))
+		next = json_integer_value(json_object_get(json_array_get(arr, json_array_size(arr) - 1), "seq"));
+	event_init(&ev, c, "alerts.list", NULL, "ok", NULL);
+	if (commit_read(n, &ev, NULL, 0) == -1) {
+		json_decref(arr);
+		err_set(e, 500, "", "the audit trail could not be written");
+		return -1;
+	}
+	*out = json_pack("{s:o, s:I}", "alerts", arr, "next", (json_int_t)next);
+	return 0;
+}
+
+/* ---- import ------------------------------------------------------------- */
+
+#define IMPORT_BATCH 1000
+
+int
+node_import_reports(struct node *n, const char *agency_id, FILE *in, uint64_t skip,
+    import_progress_cb cb, void *cbctx, struct import_stats *sts, struct err *e)
+{
+	struct principal p;
+	struct reqctx c = { .p = &p, .purpose = "import" };
+	char *line = NULL;
+	size_t cap = 0, inbatch = 0;
+	ssize_t len;
+	int rc = -1;
+	bool open_txn = false;
+
+	memset(sts, 0, sizeof(*sts));
+	memset(&p, 0, sizeof(p));
+	if (node_agency_get(n, agency_id, &p.agency) != 0) {
+		err_set(e, 404, "agency", "no agency %.64s: add it first with `simpul agency add`", agency_id);
+		return -1;
+	}
+	str_copy(p.id, sizeof(p.id), "import");
+	p.role = kind_is_private(p.agency.kind) ? ROLE_PARTNER : ROLE_ANALYST;
+	str_copy(p.name, sizeof(p.name), "import");
+	while ((len = getline(&line, &cap, in)) != -1) {
+		struct report r;
+		json_t *j;
+		json_error_t je;
+		size_t nm = 0;
+
+		sts->lines++;
+		sts->bytes += (uint64_t)len;
+		if (sts->lines <= skip)
+			continue;
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = '\0';
+		if (len == 0)
+			continue;
+		if ((size_t)len > SIMPUL_MAX_IMPORT_LINE) {
+			err_set(e, 413, "line", "line %llu: longer than %u bytes",
+			    (unsigned long long)sts->lines, SIMPUL_MAX_IMPORT_LINE);
+			goto out;
+		}
+		if ((j = json_loadb(line, (size_t)len, JSON_REJECT_DUPLICATES, &je)) == NULL) {
+			err_set(e, 400, "line", "line %llu: invalid JSON at column %d: %.120s",
+			    (unsigned long long)sts->lines, je.column, je.text);
+			goto out;
+		}
+		if (!json_depth_ok(j, SIMPUL_MAX_JSON_DEPTH) ||
+		    report_parse(j, p.agency.country, &r, e) == -1) {
+			char field[128];
+			if (e->status == 0)
+				err_set(e, 400, "", "nested too deeply");
+			str_copy(field, sizeof(field), e->field);
+			char msg[256];
+			str_copy(msg, sizeof(msg), e->msg);
+			err_set(e, 400, field, "line %llu: %s", (unsigned long long)sts->lines, msg);
+			json_decref(j);
+			goto out;
+		}
+		json_decref(j);
+		report_stamp(&r, p.agency.id);
+		if (!open_txn) {
+			if (write_begin(n, e) == -1) {
+				report_free(&r);
+				goto out;
+			}
+			open_txn = true;
+		}
+		if (report_write(n, &c, &r, NULL, &nm, e) == -1) {
+			report_free(&r);
+			goto out;
+		}
+		sts->reports++;
+		sts->selectors += r.nsel;
+		report_free(&r);
+		if (++inbatch == IMPORT_BATCH) {
+			open_txn = false;
+			inbatch = 0;
+			if (write_end(n, 0, e) == -1)
+				goto out;
+			if (cb)
+				cb(cbctx, sts);
+		}
+	}
+	rc = 0;
+out:
+	if (open_txn && write_end(n, rc, e) == -1)
+		rc = -1;
+	if (rc == 0 && cb)
+		cb(cbctx, sts);
+	free(line);
+	{
+		struct store_stats ss;
+		if (rc == 0 && store_stats(n->w, &ss) == 0)
+			sts->matches = (uint64_t)ss.matches;
+	}
+	return rc;
+}
+
+/* ---- metrics and audit ------------------------------------------------- */
+
+int
+node_metrics(struct node *n, struct sbuf *b)
+{
+	struct store_stats ss;
+	struct err e;
+	struct store *st = reader(n, &e);
+	struct node_counters *k = &n->ctr;
+
+#define C(name, help, v) \
+	sbuf_printf(b, "# HELP simpul_" name " " help "\n# TYPE simpul_" name " counter\nsimpul_" name " %lld\n", (long long)(v))
+#define G(name, help, v) \
+	sbuf_printf(b, "# HELP simpul_" name " " help "\n# TYPE simpul_" name " gauge\nsimpul_" name " %lld\n", (long long)(v))
+	C("reports_created_total", "Reports written through the API.", atomic_load(&k->reports_created));
+	C("checks_total", "Check requests answered.", atomic_load(&k->checks));
+	C("check_keys_total", "Selectors checked.", atomic_load(&k->check_keys));
+	C("check_hits_total", "Selectors checked that hit a visible record.", atomic_load(&k->check_hits));
+	C("report_reads_total", "Report reads answered.", atomic_load(&k->reads));
+	C("refusals_total", "Refused accesses (audited).", atomic_load(&k->refusals));
+	C("matches_total", "Cross-agency matches found on write.", atomic_load(&k->matches));
+	C("audit_entries_total", "Audit entries appended by this process.", atomic_load(&k->audit_entries));
+	C("audit_batches_total", "Group commits of read audit entries.", atomic_load(&k->audit_batches));
+	C("auth_failures_total", "Requests with a missing, unknown or revoked token.", atomic_load(&k->auth_failures));
+	if (st && store_stats(st, &ss) == 0) {
+		G("agencies", "Agencies on this node.", ss.agencies);
+		G("reports", "Reports stored.", ss.reports);
+		G("postings", "Selector postings in the index.", ss.postings);
+		G("audit_chain_length", "Entries in the audit chain.", ss.audit_entries);
+	}
+#undef C
+#undef G
+	return b->toobig || b->oom ? -1 : 0;
+}
+
+int
+node_audit_verify(struct node *n, const struct reqctx *c, json_t **out, struct err *e)
+{
+	struct store *st;
+	struct audit_event ev;
+	int64_t checked = 0;
+	int ok;
+
+	*out = NULL;
+	if (!policy_may_audit(c->p)) {
+		err_set(e, 403, "", "only auditors and admins may verify the audit trail");
+		node_audit_refusal(n, c, "audit.verify", NULL, 403, e->msg);
+		return -1;
+	}
+	if ((st = reader(n, e)) == NULL)
+		return -1;
+	ok = audit_verify_store(st, &checked, e) == 0;
+	*out = json_pack("{s:b, s:I}", "ok", ok, "entries", (json_int_t)checked);
+	if (!ok)
+		json_object_set_new(*out, "error", json_string(e->msg));
+	err_clear(e);
+	event_init(&ev, c, "audit.verify", NULL, ok ? "intact" : "broken", NULL);
+	commit_read(n, &ev, NULL, 0);
+	return 0;
+}

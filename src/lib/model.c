@@ -79,8 +79,8 @@ country_is_member(const char *cc)
 
 	if (!country_valid(cc))
 		return false;
-	for (const char *p = members; *p; p += 3)
-		if (p[0] == cc[0] && p[1] == cc[1])
+	for (size_t i = 0; i + 1 < sizeof(members); i += 3)
+		if (members[i] == cc[0] && members[i + 1] == cc[1])
 			return true;
 	return false;
 }

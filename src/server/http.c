@@ -1,1 +1,249 @@
-/* http.c - being written. */
+/* http.c - libmicrohttpd plumbing: one request = one bounded body buffer,
+ * handed to api_handle() once complete. Over-size bodies, unknown routes
+ * and bad tokens are answered before the body is read. */
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "server.h"
+#include "simpul_limits.h"
+
+struct conn_state {
+	struct sbuf body;
+	bool        refused;    /* an early answer was queued */
+	char        client[64];
+};
+
+struct srv {
+	struct node *n;
+};
+
+static const char *
+query_arg(void *conn, const char *name)
+{
+	return MHD_lookup_connection_value((struct MHD_Connection *)conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+static void
+client_addr(struct MHD_Connection *c, char *out, size_t outsz)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+
+	out[0] = '\0';
+	if (ci == NULL || ci->client_addr == NULL)
+		return;
+	if (ci->client_addr->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((struct sockaddr_in *)ci->client_addr)->sin_addr, out, (socklen_t)outsz);
+	else if (ci->client_addr->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)ci->client_addr)->sin6_addr, out, (socklen_t)outsz);
+}
+
+static enum MHD_Result
+send_resp(struct MHD_Connection *c, struct api_resp *r)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+
+	resp = MHD_create_response_from_buffer(r->len, r->body, MHD_RESPMEM_MUST_FREE);
+	if (resp == NULL) {
+		free(r->body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Content-Type", r->content_type ? r->content_type : "application/json");
+	MHD_add_response_header(resp, "Cache-Control", r->cache ? "public, max-age=300" : "no-store");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(resp, "Content-Security-Policy",
+	    "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'");
+	if (r->status == 401)
+		MHD_add_response_header(resp, "WWW-Authenticate", "Bearer realm=\"simpul\"");
+	ret = MHD_queue_response(c, (unsigned)r->status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static void
+fill_req(struct api_req *ar, struct srv *s, struct MHD_Connection *c, const char *url,
+    const char *method, struct conn_state *cs)
+{
+	memset(ar, 0, sizeof(*ar));
+	ar->n = s->n;
+	ar->method = method;
+	ar->path = url;
+	ar->auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+	ar->purpose = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Simpul-Purpose");
+	ar->case_ref = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Simpul-Case");
+	ar->client = cs->client;
+	ar->arg = query_arg;
+	ar->conn = c;
+}
+
+static enum MHD_Result
+on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+    const char *version, const char *upload_data, size_t *upload_size, void **con_cls)
+{
+	struct srv *s = cls;
+	struct conn_state *cs = *con_cls;
+	struct api_req ar;
+	struct api_resp resp;
+
+	if (cs == NULL) {
+		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		size_t len = 0;
+		int64_t v;
+
+		if ((cs = calloc(1, sizeof(*cs))) == NULL)
+			return MHD_NO;
+		sbuf_init(&cs->body, SIMPUL_MAX_BODY);
+		client_addr(c, cs->client, sizeof(cs->client));
+		*con_cls = cs;
+		if (cl && parse_i64(cl, strlen(cl), &v) == 0 && v > 0)
+			len = (size_t)v;
+		fill_req(&ar, s, c, url, method, cs);
+		memset(&resp, 0, sizeof(resp));
+		if (api_early(&ar, len, &resp)) {
+			cs->refused = true;
+			return send_resp(c, &resp);
+		}
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		if (!cs->refused && sbuf_add(&cs->body, upload_data, *upload_size) == -1) {
+			cs->refused = true;
+			memset(&resp, 0, sizeof(resp));
+			api_problem(&resp, 413, "body", "the request body is larger than the limit");
+			*upload_size = 0;
+			return send_resp(c, &resp);
+		}
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (cs->refused)
+		return MHD_YES;
+	fill_req(&ar, s, c, url, method, cs);
+	ar.body = cs->body.ptr ? cs->body.ptr : "";
+	ar.body_len = cs->body.len;
+	memset(&resp, 0, sizeof(resp));
+	api_handle(&ar, &resp);
+	return send_resp(c, &resp);
+}
+
+static void
+on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+	struct conn_state *cs = *con_cls;
+
+	if (cs) {
+		sbuf_free(&cs->body);
+		free(cs);
+		*con_cls = NULL;
+	}
+}
+
+static int
+parse_listen(const char *listen, struct sockaddr_storage *ss, socklen_t *sl, char *host, struct err *e)
+{
+	const char *colon, *port;
+	int64_t p;
+
+	memset(ss, 0, sizeof(*ss));
+	if (listen[0] == '[') {
+		const char *rb = strchr(listen, ']');
+		if (rb == NULL || rb[1] != ':' || (size_t)(rb - listen - 1) >= 128)
+			goto bad;
+		memcpy(host, listen + 1, (size_t)(rb - listen - 1));
+		host[rb - listen - 1] = '\0';
+		port = rb + 2;
+	} else {
+		if ((colon = strrchr(listen, ':')) == NULL || (size_t)(colon - listen) >= 128)
+			goto bad;
+		memcpy(host, listen, (size_t)(colon - listen));
+		host[colon - listen] = '\0';
+		port = colon + 1;
+	}
+	if (parse_i64(port, strlen(port), &p) == -1 || p < 0 || p > 65535)
+		goto bad;
+	if (strcmp(host, "localhost") == 0)
+		str_copy(host, 128, "127.0.0.1");
+	{
+		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+		if (inet_pton(AF_INET, host, &s4->sin_addr) == 1) {
+			s4->sin_family = AF_INET;
+			s4->sin_port = htons((uint16_t)p);
+			*sl = sizeof(*s4);
+			return 0;
+		}
+		if (inet_pton(AF_INET6, host, &s6->sin6_addr) == 1) {
+			s6->sin6_family = AF_INET6;
+			s6->sin6_port = htons((uint16_t)p);
+			*sl = sizeof(*s6);
+			return 0;
+		}
+	}
+bad:
+	err_set(e, 400, "listen", "--listen %s: expected ADDRESS:PORT such as 127.0.0.1:8080 or [::1]:8080", listen);
+	return -1;
+}
+
+int
+server_run(struct node *n, const struct server_opts *o, struct err *e)
+{
+	struct srv s = { .n = n };
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	struct MHD_Daemon *d;
+	const union MHD_DaemonInfo *di;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+	int threads = o->threads > 0 ? o->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
+	sigset_t set;
+	int sig, port;
+
+	char host[128];
+
+	if (parse_listen(o->listen, &ss, &sl, host, e) == -1)
+		return -1;
+	if (ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	if (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES)
+		flags |= MHD_USE_EPOLL;
+	if (threads < 1)
+		threads = 1;
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, &s,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+	    MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+	    MHD_OPTION_END);
+	if (d == NULL) {
+		err_set(e, 500, "listen", "cannot listen on %s (address in use or not permitted)", o->listen);
+		return -1;
+	}
+	di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	port = di ? di->port : 0;
+	if (!o->quiet) {
+		printf("simpul: listening on http://%s%s%s:%d/\n", ss.ss_family == AF_INET6 ? "[" : "",
+		    host, ss.ss_family == AF_INET6 ? "]" : "", port);
+		fflush(stdout);
+	}
+	if (o->on_ready)
+		o->on_ready(o->ready_ctx, port);
+	sigwait(&set, &sig);
+	if (!o->quiet)
+		fprintf(stderr, "simpul: %s, stopping\n", sig == SIGINT ? "interrupted" : "terminated");
+	MHD_stop_daemon(d);
+	return 0;
+}

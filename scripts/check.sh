@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# make check: build, then every suite; ends with "N passed, N failed".
+# Suites: unit tests (cmocka, TAP), API end-to-end tests against a real daemon,
+# normaliser differential tests (npm references), all of it again under
+# ASan+UBSan, and a short run of every fuzz target.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+top=$(pwd)
+export SIMPUL_DATA="${SIMPUL_DATA:-$top/../shared/data}"
+export SIMPUL_NO_PROGRESS=1
+export LSAN_OPTIONS="suppressions=$top/scripts/lsan.supp:print_suppressions=0"
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:strict_string_checks=1"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+passed=0; failed=0
+declare -a summary
+
+tally() { # suite passed failed
+	passed=$((passed + $2)); failed=$((failed + $3))
+	summary+=("$(printf '%-28s %5d passed, %d failed' "$1" "$2" "$3")")
+}
+
+build() { # dir [meson options...]
+	local dir=$1; shift
+	if [ ! -f "$dir/build.ninja" ]; then
+		meson setup "$dir" "$@" >"$dir.setup.log" 2>&1 || { cat "$dir.setup.log"; return 1; }
+	fi
+	ninja -C "$dir" >"$dir.ninja.log" 2>&1 || { tail -50 "$dir.ninja.log"; return 1; }
+}
+
+unit() { # suite-name build-dir
+	meson test -C "$2" --print-errorlogs >"$2/unit.log" 2>&1
+	local rc=$?
+	read -r p f < <(python3 scripts/tap_count.py "$2/meson-logs/testlog.json")
+	if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then f=1; grep -E 'FAIL|ERROR|TIMEOUT' "$2/unit.log" | head; fi
+	[ "$f" -gt 0 ] && tail -60 "$2/unit.log"
+	tally "$1" "$p" "$f"
+}
+
+suite() { # name command...
+	local name=$1; shift
+	local log; log=$(mktemp)
+	"$@" >"$log" 2>&1
+	local rc=$?
+	local line; line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
+	local p=0 f=0
+	if [ -n "$line" ]; then p=$(echo "$line" | awk '{print $1}'); f=$(echo "$line" | awk '{print $3}'); fi
+	if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+	if [ "$f" -gt 0 ]; then echo "---- $name failed:"; tail -80 "$log"; fi
+	tally "$name" "$p" "$f"
+	rm -f "$log"
+}
+
+echo "== build"
+build build --buildtype=debugoptimized || { echo "0 passed, 1 failed"; exit 1; }
+echo "== unit tests"
+unit "unit" build
+echo "== API end-to-end tests"
+suite "e2e" python3 tests/e2e/run.py --bin build/src/cli/simpul
+if [ -f tests/diff/run.mjs ]; then
+	echo "== normaliser differential tests"
+	(cd tests/diff && npm ci --no-audit --no-fund --silent >/dev/null 2>&1)
+	suite "differential" node tests/diff/run.mjs --bin build/src/cli/simpul
+fi
+echo "== ASan + UBSan"
+if build build-asan --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false; then
+	unit "unit (asan+ubsan)" build-asan
+	suite "e2e (asan+ubsan)" python3 tests/e2e/run.py --bin build-asan/src/cli/simpul
+else
+	tally "asan build" 0 1
+fi
+if [ -x scripts/fuzz.sh ]; then
+	echo "== fuzz targets (short run)"
+	suite "fuzz" env FUZZ_SECONDS="${FUZZ_SECONDS:-5}" scripts/fuzz.sh
+fi
+echo
+for s in "${summary[@]}"; do echo "  $s"; done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
