@@ -146,7 +146,7 @@ verify_main(int argc, char **argv)
 		printf("audit %s intact: %" PRId64 " entries, head %s\n", what, c.checked, c.head);
 		return 0;
 	}
-	return cli_fail(1, "audit %s broken: %s (%" PRId64 " entries verified before it)",
+	return cli_fail(1, "audit %s broken: %s; %" PRId64 " entries verified before it",
 	    what, e.msg, c.checked);
 }
 
@@ -200,7 +200,7 @@ export_main(int argc, char **argv)
 			goto out;
 		}
 		if ((fd = mkstemp(tmp.ptr)) < 0 || (out = fdopen(fd, "w")) == NULL) {
-			rc = cli_fail(1, "audit export: cannot create %s: %s", tmp.ptr, strerror(errno));
+			rc = cli_fail(1, "audit export: cannot create %s: %s", outpath, strerror(errno));
 			if (fd >= 0) {
 				close(fd);
 				unlink(tmp.ptr);

@@ -9,9 +9,12 @@
 #include <cmocka.h>
 
 #include <inttypes.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "audit.h"
 
@@ -519,6 +522,488 @@ test_log_line_too_long(void **state)
 	fclose(f);
 }
 
+/* ---- the store: real SQLite files ---- */
+
+#define NSTORE 12
+
+struct dbfix {
+	char dir[64];
+	char path[128];
+	char head[65];
+};
+
+static void
+db_fill(struct dbfix *f, int n)
+{
+	struct principal p;
+	struct audit_event ev;
+	struct audit a;
+	struct store *st;
+	struct err e;
+	char obj[32];
+
+	fill_principal(&p);
+	if (store_open(f->path, STORE_CREATE | STORE_SYNC_NORMAL, &st, &e) != 0)
+		fail_msg("store_open %s: %s", f->path, e.msg);
+	assert_int_equal(audit_load(&a, st, &e), 0);
+	assert_int_equal(a.seq, 0);
+	assert_string_equal(a.head, AUDIT_ZERO_HASH);
+	assert_int_equal(store_begin(st, &e), 0);
+	for (int i = 1; i <= n; i++) {
+		snprintf(obj, sizeof(obj), "R%d", i);
+		memset(&ev, 0, sizeof(ev));
+		ev.who = i == 1 ? NULL : &p;
+		ev.action = i == 1 ? "node.start" : "report.read";
+		ev.purpose = "investigation";
+		ev.case_ref = "CASE-7";
+		ev.object = obj;
+		ev.outcome = "ok";
+		ev.detail = i % 4 == 0 ? json_pack("{s:s}", "q", "caf\xc3\xa9 \"x\"") : NULL;
+		if (audit_append(&a, st, &ev, 1764302820000 + i, &e) != 0)
+			fail_msg("append %d: %s", i, e.msg);
+		json_decref(ev.detail);
+		assert_int_equal(a.seq, i);
+	}
+	assert_int_equal(store_commit(st, &e), 0);
+	str_copy(f->head, sizeof(f->head), a.head);
+	store_close(st);
+}
+
+static int
+db_setup(void **state)
+{
+	struct dbfix *f = calloc(1, sizeof(*f));
+
+	if (f == NULL)
+		return -1;
+	str_copy(f->dir, sizeof(f->dir), "/tmp/simpul-test-audit-XXXXXX");
+	if (mkdtemp(f->dir) == NULL)
+		return -1;
+	snprintf(f->path, sizeof(f->path), "%s/node.db", f->dir);
+	*state = f;
+	return 0;
+}
+
+static int
+db_teardown(void **state)
+{
+	struct dbfix *f = *state;
+	char p[192];
+	static const char *const names[] = { "node.db", "node.db-wal", "node.db-shm",
+	    "audit.jsonl" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(p, sizeof(p), "%s/%s", f->dir, names[i]);
+		unlink(p);
+	}
+	rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+static int
+db_verify(const struct dbfix *f, struct audit_check *c, struct err *e)
+{
+	struct store *st;
+	int rc;
+
+	if (store_open(f->path, STORE_READONLY, &st, e) != 0)
+		fail_msg("store_open readonly: %s", e->msg);
+	err_clear(e);
+	rc = audit_verify_store_ex(st, c, e);
+	store_close(st);
+	return rc;
+}
+
+/* Tamper the way an insider with the file would: raw SQLite, after dropping
+ * the store's append-only triggers (asked from the schema, not assumed). */
+static void
+db_tamper(const struct dbfix *f, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *q;
+	char *names[16], *err = NULL, *drop;
+	int n = 0;
+
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master "
+	    "WHERE type = 'trigger' AND tbl_name = 'audit'", -1, &q, NULL), SQLITE_OK);
+	while (sqlite3_step(q) == SQLITE_ROW && n < 16)
+		names[n++] = strdup((const char *)sqlite3_column_text(q, 0));
+	sqlite3_finalize(q);
+	for (int i = 0; i < n; i++) {
+		drop = sqlite3_mprintf("DROP TRIGGER \"%w\"", names[i]);
+		assert_int_equal(sqlite3_exec(db, drop, NULL, NULL, NULL), SQLITE_OK);
+		sqlite3_free(drop);
+		free(names[i]);
+	}
+	if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
+		fail_msg("tamper \"%s\": %s", sql, err);
+	assert_int_equal(sqlite3_changes(db) > 0 || strncmp(sql, "INSERT", 6) == 0, 1);
+	sqlite3_close(db);
+}
+
+static void
+test_store_append_verify(void **state)
+{
+	struct dbfix *f = *state;
+	struct audit_check c;
+	struct audit a;
+	struct audit_event ev;
+	struct store *st;
+	struct err e;
+
+	db_fill(f, NSTORE);
+	assert_int_equal(db_verify(f, &c, &e), 0);
+	assert_int_equal(c.checked, NSTORE);
+	assert_string_equal(c.head, f->head);
+
+	/* A restarted node loads the head and continues the same chain. */
+	assert_int_equal(store_open(f->path, 0, &st, &e), 0);
+	assert_int_equal(audit_load(&a, st, &e), 0);
+	assert_int_equal(a.seq, NSTORE);
+	assert_string_equal(a.head, f->head);
+	memset(&ev, 0, sizeof(ev));
+	ev.action = "node.start";
+	assert_int_equal(store_begin(st, &e), 0);
+	assert_int_equal(audit_append(&a, st, &ev, 1764302830000, &e), 0);
+	assert_int_equal(store_commit(st, &e), 0);
+	store_close(st);
+	assert_int_equal(db_verify(f, &c, &e), 0);
+	assert_int_equal(c.checked, NSTORE + 1);
+	assert_string_equal(c.head, a.head);
+
+	/* The legacy entry points agree. */
+	assert_int_equal(store_open(f->path, STORE_READONLY, &st, &e), 0);
+	{
+		int64_t n = -1;
+
+		assert_int_equal(audit_verify_store(st, &n, &e), 0);
+		assert_int_equal(n, NSTORE + 1);
+	}
+	store_close(st);
+}
+
+static void
+test_store_empty(void **state)
+{
+	struct dbfix *f = *state;
+	struct audit_check c;
+	struct err e;
+
+	db_fill(f, 0);
+	assert_int_equal(db_verify(f, &c, &e), 0);
+	assert_int_equal(c.checked, 0);
+	assert_string_equal(c.head, AUDIT_ZERO_HASH);
+}
+
+static void
+test_store_head_unchanged_on_failure(void **state)
+{
+	struct dbfix *f = *state;
+	struct audit a, stale, before;
+	struct audit_event ev;
+	struct store *st;
+	struct err e;
+
+	db_fill(f, 3);
+	memset(&ev, 0, sizeof(ev));
+	ev.action = "report.read";
+
+	/* A stale head (another writer moved on) is refused by the store,
+	 * and the stale copy stays as it was. */
+	assert_int_equal(store_open(f->path, 0, &st, &e), 0);
+	assert_int_equal(audit_load(&a, st, &e), 0);
+	stale = a;
+	assert_int_equal(store_begin(st, &e), 0);
+	assert_int_equal(audit_append(&a, st, &ev, 1764302830000, &e), 0);
+	before = stale;
+	assert_int_equal(audit_append(&stale, st, &ev, 1764302830001, &e), -1);
+	assert_int_equal(stale.seq, before.seq);
+	assert_string_equal(stale.head, before.head);
+	assert_int_equal(store_commit(st, &e), 0);
+	store_close(st);
+
+	/* A read-only store refuses the append; the head does not move. */
+	assert_int_equal(store_open(f->path, STORE_READONLY, &st, &e), 0);
+	before = a;
+	assert_int_equal(audit_append(&a, st, &ev, 1764302830002, &e), -1);
+	assert_int_equal(a.seq, before.seq);
+	assert_string_equal(a.head, before.head);
+	store_close(st);
+
+	/* A head that was never loaded is refused, not hashed. */
+	memset(&a, 0, sizeof(a));
+	a.seq = 4;
+	assert_int_equal(store_open(f->path, 0, &st, &e), 0);
+	assert_int_equal(audit_append(&a, st, &ev, 1764302830003, &e), -1);
+	expect_msg(&e, "not loaded");
+	store_close(st);
+
+	{
+		struct audit_check c;
+
+		assert_int_equal(db_verify(f, &c, &e), 0);
+		assert_int_equal(c.checked, 4);
+	}
+}
+
+struct store_tamper {
+	const char *name;
+	const char *sql;        /* NULL: replace entry rehash_seq by rehash_text, fix its hash */
+	int64_t     rehash_seq;
+	const char *rehash_text;
+	const char *msg;
+	int64_t     bad_seq, checked;
+};
+
+static const struct store_tamper store_tampers[] = {
+	{ "change an entry's text",
+	  "UPDATE audit SET entry = replace(entry, '\"R5\"', '\"R6\"') WHERE seq = 5",
+	  0, NULL,
+	  "entry 5: hash does not match its content", 5, 4 },
+	{ "change a hash",
+	  "UPDATE audit SET hash = CASE WHEN substr(hash, 1, 1) = 'a' THEN 'b' ELSE 'a' END"
+	  " || substr(hash, 2) WHERE seq = 5",
+	  0, NULL,
+	  "entry 5: hash does not match its content", 5, 4 },
+	{ "delete an entry", "DELETE FROM audit WHERE seq = 5",
+	  0, NULL,
+	  "entry 6: expected seq 5 (an entry was deleted or reordered)", 6, 4 },
+	{ "delete the first entry", "DELETE FROM audit WHERE seq = 1",
+	  0, NULL,
+	  "entry 2: expected seq 1", 2, 0 },
+	{ "swap two entries",
+	  "UPDATE audit SET seq = 1000 WHERE seq = 4; UPDATE audit SET seq = 4 WHERE seq = 5;"
+	  " UPDATE audit SET seq = 5 WHERE seq = 1000",
+	  0, NULL,
+	  "entry 4: prev does not match the hash of entry 3", 4, 3 },
+	{ "delete an entry and renumber the rest",
+	  "DELETE FROM audit WHERE seq = 5; UPDATE audit SET seq = seq - 1 WHERE seq > 5",
+	  0, NULL,
+	  "entry 5: prev does not match the hash of entry 4", 5, 4 },
+	{ "change a timestamp", "UPDATE audit SET ts = ts + 1000 WHERE seq = 7",
+	  0, NULL,
+	  "entry 7: timestamp", 7, 6 },
+	{ "change an entry's seq inside",
+	  "UPDATE audit SET entry = replace(entry, '\"seq\":9', '\"seq\":8') WHERE seq = 9",
+	  0, NULL,
+	  "entry 9: hash does not match its content", 9, 8 },
+	{ "append a forged entry",
+	  "INSERT INTO audit(seq, ts, entry, prev, hash) VALUES (13, 1764302820013,"
+	  " '{\"seq\":13}', '" AUDIT_ZERO_HASH "', '" AUDIT_ZERO_HASH "')",
+	  0, NULL,
+	  "entry 13: prev does not match the hash of entry 12", 13, 12 },
+	{ "an entry that is not JSON, correctly hashed", NULL, 3, "not json",
+	  "entry 3: entry text is not a JSON object", 3, 2 },
+	{ "an entry claiming another seq, correctly hashed", NULL, 5,
+	  "{\"seq\":4,\"ts\":\"2025-11-28T04:07:00.005Z\"}",
+	  "entry 5: entry text does not carry seq 5", 5, 4 },
+	{ "an entry with another ts, correctly hashed", NULL, 5,
+	  "{\"seq\":5,\"ts\":\"2025-11-28T04:07:00.004Z\"}",
+	  "entry 5: timestamp", 5, 4 },
+	{ "a changed entry with its hash recomputed", NULL, 5,
+	  "{\"action\":\"nothing to see\",\"seq\":5,\"ts\":\"2025-11-28T04:07:00.005Z\"}",
+	  "entry 6: prev does not match the hash of entry 5", 6, 5 },
+};
+
+/* Re-hash entry `seq` after replacing its text: what someone who knows the
+ * scheme but cannot rewrite the whole tail would do. */
+static void
+db_rehash(const struct dbfix *f, int64_t seq, const char *text)
+{
+	sqlite3 *db;
+	sqlite3_stmt *q;
+	char prev[65], hash[65], *sql;
+
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT prev FROM audit WHERE seq = ?", -1, &q,
+	    NULL), SQLITE_OK);
+	sqlite3_bind_int64(q, 1, seq);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	str_copy(prev, sizeof(prev), (const char *)sqlite3_column_text(q, 0));
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	audit_link_hash(prev, text, strlen(text), hash);
+	sql = sqlite3_mprintf("UPDATE audit SET entry = %Q, hash = %Q WHERE seq = %lld", text,
+	    hash, (long long)seq);
+	db_tamper(f, sql);
+	sqlite3_free(sql);
+}
+
+static void
+test_store_tampering(void **state)
+{
+	struct dbfix *f = *state;
+	char p[192];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(store_tampers) / sizeof(store_tampers[0]); i++) {
+		const struct store_tamper *t = &store_tampers[i];
+		struct audit_check c;
+		struct err e;
+
+		snprintf(p, sizeof(p), "%s-wal", f->path);
+		unlink(p);
+		snprintf(p, sizeof(p), "%s-shm", f->path);
+		unlink(p);
+		unlink(f->path);
+		db_fill(f, NSTORE);
+		assert_int_equal(db_verify(f, &c, &e), 0);
+		if (t->sql != NULL)
+			db_tamper(f, t->sql);
+		else
+			db_rehash(f, t->rehash_seq, t->rehash_text);
+		if (db_verify(f, &c, &e) != -1)
+			fail_msg("%s: verify passed", t->name);
+		if (strstr(e.msg, t->msg) == NULL)
+			fail_msg("%s: error \"%s\" does not contain \"%s\"", t->name, e.msg, t->msg);
+		if (c.bad_seq != t->bad_seq || c.checked != t->checked)
+			fail_msg("%s: bad_seq %" PRId64 " checked %" PRId64 ", want %" PRId64
+			    " and %" PRId64, t->name, c.bad_seq, c.checked, t->bad_seq, t->checked);
+	}
+}
+
+/* The store's own defences: UPDATE and DELETE refused through SQLite. */
+static void
+test_store_triggers(void **state)
+{
+	struct dbfix *f = *state;
+	sqlite3 *db;
+
+	db_fill(f, 3);
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db, "UPDATE audit SET ts = 0 WHERE seq = 2", NULL,
+	    NULL, NULL), SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db, "DELETE FROM audit WHERE seq = 3", NULL, NULL,
+	    NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+static void
+export_to_lines(const struct dbfix *f, struct lines *ls, int64_t *n)
+{
+	struct store *st;
+	struct err e;
+	char *buf = NULL;
+	size_t sz = 0;
+	FILE *out = open_memstream(&buf, &sz);
+
+	assert_non_null(out);
+	assert_int_equal(store_open(f->path, STORE_READONLY, &st, &e), 0);
+	if (audit_export(st, out, n, &e) != 0)
+		fail_msg("export: %s", e.msg);
+	store_close(st);
+	fclose(out);
+	lines_from_text(ls, buf);
+	free(buf);
+}
+
+static void
+test_store_export_roundtrip(void **state)
+{
+	struct dbfix *f = *state;
+	struct audit_check c;
+	struct lines ls;
+	struct err e;
+	int64_t n = 0;
+
+	db_fill(f, NSTORE);
+	export_to_lines(f, &ls, &n);
+	assert_int_equal(n, NSTORE);
+	assert_int_equal(ls.n, NSTORE + 1);
+	assert_int_equal(verify_lines(&ls, &c, &e), 0);
+	assert_int_equal(c.checked, NSTORE);
+	assert_string_equal(c.head, f->head);
+
+	/* A tampered line in the exported log is caught offline. */
+	line_replace(&ls, 6, "\\\"R7\\\"", "\\\"R8\\\"");
+	assert_int_equal(verify_lines(&ls, &c, &e), -1);
+	expect_msg(&e, "entry 7: hash does not match its content");
+	assert_int_equal(c.checked, 6);
+	lines_free(&ls);
+
+	/* A broken chain exports as it is (evidence), and the offline check
+	 * names the same first bad entry as the store check. */
+	db_tamper(f, "DELETE FROM audit WHERE seq = 9");
+	export_to_lines(f, &ls, &n);
+	assert_int_equal(n, NSTORE - 1);
+	assert_int_equal(verify_lines(&ls, &c, &e), -1);
+	expect_msg(&e, "entry 10: expected seq 9");
+	lines_free(&ls);
+}
+
+/* ---- the CLI, as the operator runs it ---- */
+
+static int
+run(const char *cmd, char *out, size_t outsz)
+{
+	FILE *p = popen(cmd, "r");
+	size_t n = 0;
+	int st;
+
+	assert_non_null(p);
+	n = fread(out, 1, outsz - 1, p);
+	out[n] = '\0';
+	st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void
+test_cli(void **state)
+{
+	struct dbfix *f = *state;
+	const char *bin = getenv("SIMPUL_BIN");
+	char cmd[1024], out[4096], want[256];
+
+	if (bin == NULL || access(bin, X_OK) != 0)
+		fail_msg("SIMPUL_BIN is not set to the simpul binary");
+	db_fill(f, NSTORE);
+
+	snprintf(cmd, sizeof(cmd), "'%s' audit verify --db '%s'", bin, f->path);
+	assert_int_equal(run(cmd, out, sizeof(out)), 0);
+	snprintf(want, sizeof(want), "audit chain intact: %d entries, head %s\n", NSTORE, f->head);
+	assert_string_equal(out, want);
+
+	snprintf(cmd, sizeof(cmd), "'%s' audit verify --db '%s' --json", bin, f->path);
+	assert_int_equal(run(cmd, out, sizeof(out)), 0);
+	snprintf(want, sizeof(want), "{\"ok\":true,\"entries\":%d,\"head\":\"%s\"}\n", NSTORE,
+	    f->head);
+	assert_string_equal(out, want);
+
+	snprintf(cmd, sizeof(cmd), "'%s' audit export --db '%s' --out '%s/audit.jsonl' --json",
+	    bin, f->path, f->dir);
+	assert_int_equal(run(cmd, out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "\"entries\":12"));
+	snprintf(cmd, sizeof(cmd), "'%s' audit verify --log '%s/audit.jsonl'", bin, f->dir);
+	assert_int_equal(run(cmd, out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "audit log intact: 12 entries"));
+
+	/* Export to stdout, cut the last two lines: truncation is caught. */
+	snprintf(cmd, sizeof(cmd), "'%s' audit export --db '%s' | head -n 11 | "
+	    "'%s' audit verify --log - --json", bin, f->path, bin);
+	assert_int_equal(run(cmd, out, sizeof(out)), 1);
+	assert_non_null(strstr(out, "\"ok\":false,\"entries\":11,\"bad_entry\":12"));
+
+	db_tamper(f, "UPDATE audit SET entry = replace(entry, '\"R5\"', '\"R6\"') WHERE seq = 5");
+	snprintf(cmd, sizeof(cmd), "'%s' audit verify --db '%s' --json", bin, f->path);
+	assert_int_equal(run(cmd, out, sizeof(out)), 1);
+	assert_non_null(strstr(out, "\"ok\":false,\"entries\":4,\"bad_entry\":5,"
+	    "\"error\":\"entry 5: hash does not match its content\""));
+	snprintf(cmd, sizeof(cmd), "'%s' audit verify --db '%s' 2>&1", bin, f->path);
+	assert_int_equal(run(cmd, out, sizeof(out)), 1);
+	assert_non_null(strstr(out, "entry 5: hash does not match its content"));
+
+	snprintf(cmd, sizeof(cmd), "'%s' audit verify --help", bin);
+	assert_int_equal(run(cmd, out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "usage: simpul audit verify"));
+	snprintf(cmd, sizeof(cmd), "'%s' audit export --help", bin);
+	assert_int_equal(run(cmd, out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "usage: simpul audit export"));
+	snprintf(cmd, sizeof(cmd), "'%s' audit verify 2>/dev/null", bin);
+	assert_int_equal(run(cmd, out, sizeof(out)), 2);
+}
+
 int
 main(void)
 {
@@ -530,14 +1015,15 @@ main(void)
 		cmocka_unit_test(test_log_empty),
 		cmocka_unit_test(test_log_tampering),
 		cmocka_unit_test(test_log_line_too_long),
+		cmocka_unit_test_setup_teardown(test_store_append_verify, db_setup, db_teardown),
+		cmocka_unit_test_setup_teardown(test_store_empty, db_setup, db_teardown),
+		cmocka_unit_test_setup_teardown(test_store_head_unchanged_on_failure, db_setup, db_teardown),
+		cmocka_unit_test_setup_teardown(test_store_tampering, db_setup, db_teardown),
+		cmocka_unit_test_setup_teardown(test_store_triggers, db_setup, db_teardown),
+		cmocka_unit_test_setup_teardown(test_store_export_roundtrip, db_setup, db_teardown),
+		cmocka_unit_test_setup_teardown(test_cli, db_setup, db_teardown),
 	};
 
 	return cmocka_run_group_tests_name("audit", tests, NULL, NULL);
 }
 
-/* TEMPORARY: until store_sqlite.c lands, weak stand-ins let the pure tests link. */
-__attribute__((weak)) int store_audit_append(struct store *st, const struct audit_row *a, struct err *e) { (void)st; (void)a; (void)e; return -1; }
-__attribute__((weak)) int store_audit_last(struct store *st, struct audit_row *out, char **entry_out) { (void)st; (void)out; (void)entry_out; return -1; }
-__attribute__((weak)) int store_audit_iter(struct store *st, int64_t from_seq, store_audit_cb cb, void *ctx) { (void)st; (void)from_seq; (void)cb; (void)ctx; return -1; }
-#include "normalise.h"
-__attribute__((weak)) int normalise(const struct norm_in *in, struct norm_out *out, struct err *e) { (void)in; (void)out; (void)e; return -1; }
