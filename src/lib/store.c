@@ -1,2 +1,234 @@
-/* store.c - being written. */
-#include "util.h"
+/* store.c - the store interface: picks a backend by URI and dispatches every
+ * call through its table of functions (OpenSMTPD's table_backend). Callers
+ * never see which backend they talk to; a PostgreSQL backend is one more
+ * entry in `backends`. */
+#include "store.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_int.h"
+
+struct store {
+	const struct store_backend *be;
+	void                       *state;
+};
+
+static const struct store_backend *const backends[] = {
+	&store_backend_sqlite,
+	NULL
+};
+
+int
+store_open(const char *uri, int flags, struct store **out, struct err *e)
+{
+	struct store *st = NULL;
+	const char *rest = NULL;
+	int rc = -1;
+
+	*out = NULL;
+	if (uri == NULL || *uri == '\0') {
+		err_set(e, 400, "db", "no database given");
+		goto out;
+	}
+	if ((st = calloc(1, sizeof(*st))) == NULL) {
+		err_set(e, 500, "", "out of memory");
+		goto out;
+	}
+	for (int i = 0; backends[i] != NULL; i++) {
+		if (backends[i]->accepts(uri, &rest)) {
+			st->be = backends[i];
+			break;
+		}
+	}
+	if (st->be == NULL) {
+		err_set(e, 400, "db", "no storage backend for this database URI");
+		goto out;
+	}
+	if (st->be->open(rest, flags, &st->state, e) == -1)
+		goto out;
+	*out = st;
+	st = NULL;
+	rc = 0;
+out:
+	free(st);
+	return rc;
+}
+
+void
+store_close(struct store *st)
+{
+	if (st == NULL)
+		return;
+	st->be->close(st->state);
+	free(st);
+}
+
+const char *
+store_backend_name(const struct store *st)
+{
+	return st->be->name;
+}
+
+int
+store_schema_version(struct store *st)
+{
+	return st->be->schema_version(st->state);
+}
+
+int
+store_begin(struct store *st, struct err *e)
+{
+	return st->be->begin(st->state, e);
+}
+
+int
+store_commit(struct store *st, struct err *e)
+{
+	return st->be->commit(st->state, e);
+}
+
+int
+store_rollback(struct store *st)
+{
+	return st->be->rollback(st->state);
+}
+
+int
+store_meta_get(struct store *st, const char *name, char *out, size_t outsz)
+{
+	return st->be->meta_get(st->state, name, out, outsz);
+}
+
+int
+store_meta_put(struct store *st, const char *name, const char *value, struct err *e)
+{
+	return st->be->meta_put(st->state, name, value, e);
+}
+
+int
+store_agency_put(struct store *st, const struct agency *a, struct err *e)
+{
+	return st->be->agency_put(st->state, a, e);
+}
+
+int
+store_agency_get(struct store *st, const char *id, struct agency *out)
+{
+	return st->be->agency_get(st->state, id, out);
+}
+
+int
+store_agency_list(struct store *st, int (*cb)(void *, const struct agency *), void *ctx)
+{
+	return st->be->agency_list(st->state, cb, ctx);
+}
+
+int
+store_principal_put(struct store *st, const struct principal *p, struct err *e)
+{
+	return st->be->principal_put(st->state, p, e);
+}
+
+int
+store_principal_get(struct store *st, const char *id, struct principal *out)
+{
+	return st->be->principal_get(st->state, id, out);
+}
+
+int
+store_token_put(struct store *st, const struct token_row *t, struct err *e)
+{
+	return st->be->token_put(st->state, t, e);
+}
+
+int
+store_token_get(struct store *st, const char *token_id, struct token_row *t, struct principal *p)
+{
+	return st->be->token_get(st->state, token_id, t, p);
+}
+
+int
+store_token_revoke(struct store *st, const char *token_id, int64_t when_ms)
+{
+	return st->be->token_revoke(st->state, token_id, when_ms);
+}
+
+int
+store_report_put(struct store *st, const struct report *r, struct err *e)
+{
+	return st->be->report_put(st->state, r, e);
+}
+
+int
+store_report_get(struct store *st, const char *id, struct report *r)
+{
+	return st->be->report_get(st->state, id, r);
+}
+
+int
+store_report_by_contact(struct store *st, const char *contact_ref, struct report *r)
+{
+	return st->be->report_by_contact(st->state, contact_ref, r);
+}
+
+int
+store_postings(struct store *st, const char *key, store_posting_cb cb, void *ctx)
+{
+	return st->be->postings(st->state, key, cb, ctx);
+}
+
+int
+store_keys_iter(struct store *st, int (*cb)(void *, const char *key, size_t len), void *ctx)
+{
+	return st->be->keys_iter(st->state, cb, ctx);
+}
+
+int
+store_match_put(struct store *st, const struct match_row *m, struct err *e)
+{
+	return st->be->match_put(st->state, m, e);
+}
+
+int
+store_matches_for_report(struct store *st, const char *id, store_match_cb cb, void *ctx)
+{
+	return st->be->matches_for_report(st->state, id, cb, ctx);
+}
+
+int
+store_alert_put(struct store *st, const struct alert_row *a, struct err *e)
+{
+	return st->be->alert_put(st->state, a, e);
+}
+
+int
+store_alerts_list(struct store *st, const char *agency_id, const char *principal_id,
+    int64_t after_seq, int limit, store_alert_cb cb, void *ctx)
+{
+	return st->be->alerts_list(st->state, agency_id, principal_id, after_seq, limit, cb, ctx);
+}
+
+int
+store_audit_append(struct store *st, const struct audit_row *a, struct err *e)
+{
+	return st->be->audit_append(st->state, a, e);
+}
+
+int
+store_audit_last(struct store *st, struct audit_row *out, char **entry_out)
+{
+	return st->be->audit_last(st->state, out, entry_out);
+}
+
+int
+store_audit_iter(struct store *st, int64_t from_seq, store_audit_cb cb, void *ctx)
+{
+	return st->be->audit_iter(st->state, from_seq, cb, ctx);
+}
+
+int
+store_stats(struct store *st, struct store_stats *out)
+{
+	return st->be->stats(st->state, out);
+}

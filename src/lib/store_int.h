@@ -1,0 +1,61 @@
+/* store_int.h - what a storage backend provides (OpenSMTPD's table_backend).
+ *
+ * store.c owns `struct store` and dispatches every public store_* call
+ * through the backend's table of functions; a backend (store_sqlite.c, later
+ * store_pg.c) sees only its own state. Each function has the contract of the
+ * store.h function of the same name, with `void *be` in place of the store. */
+#ifndef SIMPUL_STORE_INT_H
+#define SIMPUL_STORE_INT_H
+
+#include "store.h"
+
+struct store_backend {
+	const char *name;
+	/* Does this backend serve uri? Sets *rest to the backend-specific part. */
+	bool (*accepts)(const char *uri, const char **rest);
+	int  (*open)(const char *rest, int flags, void **be, struct err *e);
+	void (*close)(void *be);
+	int  (*schema_version)(void *be);
+
+	int  (*begin)(void *be, struct err *e);
+	int  (*commit)(void *be, struct err *e);
+	int  (*rollback)(void *be);
+
+	int  (*meta_get)(void *be, const char *name, char *out, size_t outsz);
+	int  (*meta_put)(void *be, const char *name, const char *value, struct err *e);
+
+	int  (*agency_put)(void *be, const struct agency *a, struct err *e);
+	int  (*agency_get)(void *be, const char *id, struct agency *out);
+	int  (*agency_list)(void *be, int (*cb)(void *, const struct agency *), void *ctx);
+
+	int  (*principal_put)(void *be, const struct principal *p, struct err *e);
+	int  (*principal_get)(void *be, const char *id, struct principal *out);
+
+	int  (*token_put)(void *be, const struct token_row *t, struct err *e);
+	int  (*token_get)(void *be, const char *token_id, struct token_row *t, struct principal *p);
+	int  (*token_revoke)(void *be, const char *token_id, int64_t when_ms);
+
+	int  (*report_put)(void *be, const struct report *r, struct err *e);
+	int  (*report_get)(void *be, const char *id, struct report *r);
+	int  (*report_by_contact)(void *be, const char *contact_ref, struct report *r);
+
+	int  (*postings)(void *be, const char *key, store_posting_cb cb, void *ctx);
+	int  (*keys_iter)(void *be, int (*cb)(void *, const char *, size_t), void *ctx);
+
+	int  (*match_put)(void *be, const struct match_row *m, struct err *e);
+	int  (*matches_for_report)(void *be, const char *id, store_match_cb cb, void *ctx);
+
+	int  (*alert_put)(void *be, const struct alert_row *a, struct err *e);
+	int  (*alerts_list)(void *be, const char *agency_id, const char *principal_id,
+	         int64_t after_seq, int limit, store_alert_cb cb, void *ctx);
+
+	int  (*audit_append)(void *be, const struct audit_row *a, struct err *e);
+	int  (*audit_last)(void *be, struct audit_row *out, char **entry_out);
+	int  (*audit_iter)(void *be, int64_t from_seq, store_audit_cb cb, void *ctx);
+
+	int  (*stats)(void *be, struct store_stats *out);
+};
+
+extern const struct store_backend store_backend_sqlite;
+
+#endif
