@@ -87,6 +87,11 @@ seed(const char *db, const char *dir, const char *tokens_path)
 		goto out;
 	}
 	json_object_set_new(tokens, "NODE-ADMIN/admin", json_string(token));
+	if (node_token_create(n, NULL, "NODE-ADMIN", "auditor", "auditor", token, sizeof(token), NULL, &e) == -1) {
+		cli_fail(1, "auditor token: %s", e.msg);
+		goto out;
+	}
+	json_object_set_new(tokens, "NODE-ADMIN/auditor", json_string(token));
 	json_array_foreach(agencies, i, a) {
 		struct agency ag;
 		struct principal p;
@@ -174,7 +179,10 @@ run_ready(void *ctx, int port)
 	printf("demo tokens (also in %s):\n", rc->tokens_path);
 	json_object_foreach(t, k, v)
 		printf("  %-26s %s\n", k, json_string_value(v));
-	printf("\ntry:\n  curl -s -H \"Authorization: Bearer <MY-NSRC token>\" -d '{\"selectors\":[{\"type\":\"phone\",\"value\":\"+60 12-345 6789\"}]}' http://127.0.0.1:%d/api/v1/check\n"
+	printf("\ntry (the mule account in 3 Thai reports and 1 Singapore one, see docs/demo.md):\n"
+	    "  curl -s -H \"Authorization: Bearer <MY-NSRC token>\" \\\n"
+	    "    -d '{\"selectors\":[{\"type\":\"bank_account\",\"value\":\"5140 2217 8863\",\"country\":\"MY\",\"bank\":\"MBBEMYKL\"}]}' \\\n"
+	    "    http://127.0.0.1:%d/api/v1/check\n"
 	    "stop with Ctrl-C\n", port);
 	fflush(stdout);
 	json_decref(t);

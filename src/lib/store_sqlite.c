@@ -14,7 +14,7 @@
 
 #define SQ_SCHEMA_VERSION 1
 #define SQ_BUSY_MS        5000
-#define SQ_MMAP_BYTES     "268435456" /* reads through the OS page cache, shared by connections */
+#define SQ_MMAP_BYTES     "0" /* no mmap: a growing file made every read transaction remap (munmap + TLB shootdowns) */
 
 /* ---- schema ------------------------------------------------------------ */
 
