@@ -65,7 +65,7 @@ const pick = (tokens, prio) => {
 	}
 	return 'plain';
 };
-const HOST_TOK = ['malformed', 'label-too-long', 'pasted-*', 'unknown-tld', 'schemeless', 'ipv6', 'ipv4-*', 'ipv4', 'nfd', 'idn-upper', 'idn-*', 'bare-suffix', 'upper'];
+const HOST_TOK = ['malformed', 'label-too-long', 'pasted-*', 'unknown-tld', 'ipv6', 'ipv4-*', 'schemeless', 'ipv4', 'nfd', 'idn-upper', 'idn-*', 'bare-suffix', 'upper'];
 const DERIVED_TOK = ['ipv6', 'ipv4-*', 'ipv4', 'bare-suffix', 'private', 'idn-*', 'icann-2lvl', 'icann'];
 
 function urlParts(k) {

@@ -67,6 +67,11 @@ function genValid(rng) {
 function replaceAt(s, i, c) { return s.slice(0, i) + c + s.slice(i + 1); }
 
 function corrupt(rng, a, chain, kind) {
+	// Real addresses may themselves be malformed, so decoding can fail.
+	try { return corrupt1(rng, a, chain, kind); } catch { return [a.slice(0, -1), 'short']; }
+}
+
+function corrupt1(rng, a, chain, kind) {
 	const isBech = /^bc1/i.test(a);
 	if (chain === 'eth') {
 		const k = rng.weighted([[5, 'eip55-flip'], [3, 'short'], [2, 'long'], [2, 'non-hex'], [1, 'no-0x']]);

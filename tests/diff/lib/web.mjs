@@ -184,19 +184,19 @@ export function generateDomain(rng, n) {
 		const r = rng.next();
 		if (r < 0.015) {
 			host = rng.pick([host.replace('.', ' '), host.replace('.', '<'), host + '?', '-' + host]);
-			cat = 'malformed';
+			cat = 'malformed ' + cat;
 		} else if (r < 0.02) {
 			host = 'a'.repeat(64) + '.com';
 			cat = 'label-too-long';
 		} else if (r < 0.025) {
 			host = host.replace(/\.[^.]+$/, '') + '.' + rng.pick(['local', 'internal', 'lan', 'corp', 'home']);
-			cat = 'unknown-tld';
+			cat = 'unknown-tld ' + cat;
 		} else if (r < 0.045) { // a pasted URL or e-mail address: its host is meant
 			const k = rng.weighted([[5, 'pasted-url'], [3, 'pasted-email'], [2, 'pasted-schemeless-url']]);
 			if (k === 'pasted-url') host = rng.pick(['http://', 'https://', 'HTTPS://']) + host + rng.pick(['', '/', '/login', ':8080/x?y=1']);
 			else if (k === 'pasted-email') host = rng.pick(['user', 'cs.support', 'admin']) + '@' + host;
 			else host = host + rng.pick(['/', '/login', '/verify?id=1']);
-			cat = k;
+			cat = k + ' ' + cat;
 		}
 		cases.push({ input: { type: 'domain', value: pad(rng, host) }, cat });
 	}
