@@ -113,7 +113,8 @@ cmd_check(int argc, char **argv)
 	struct reqctx c = { .p = &p, .purpose = "cli check" };
 	struct node *n = NULL;
 	struct err e = {0};
-	json_t *body, *sel, *out = NULL;
+	json_t *body, *sel, *out = NULL, *tmp;
+	struct sbuf sb;
 	int ch, rc;
 
 	optind = 1;
@@ -153,10 +154,15 @@ cmd_check(int argc, char **argv)
 	}
 	str_copy(p.id, sizeof(p.id), "cli");
 	p.role = kind_is_private(p.agency.kind) ? ROLE_PARTNER : ROLE_ANALYST;
-	if (node_check(n, &c, body, &out, &e) == -1) {
+	sbuf_init(&sb, 64u * 1024u * 1024u);
+	if (node_check(n, &c, body, &sb, &e) == -1) {
+		sbuf_free(&sb);
 		rc = cli_fail(1, "%s%s%s", e.field, e.field[0] ? ": " : "", e.msg);
 		goto out;
 	}
+	tmp = json_loads(sb.ptr, 0, NULL);
+	sbuf_free(&sb);
+	out = tmp;
 	char *s = json_dumps(out, JSON_INDENT(2));
 	puts(s ? s : "{}");
 	free(s);

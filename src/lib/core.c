@@ -16,12 +16,13 @@
 #include <string.h>
 
 #include "audit.h"
+#include "keyset.h"
 #include "normalise.h"
 #include "policy.h"
 #include "store.h"
 
 /* A read's audit entry (and the silent-record alerts it causes), waiting to
- * be committed by the group-commit leader. */
+ * be committed by the audit committer thread. */
 struct pending {
 	struct pending          *next;
 	const struct audit_event *ev;
@@ -29,6 +30,28 @@ struct pending {
 	size_t                   nalerts;
 	uint64_t                 seq;
 	int                      rc;
+	bool                     done;
+	pthread_cond_t           cv;       /* its own: no thundering herd */
+};
+
+/* A check that touched a silent-only key: its originator is told who
+ * searched, off the answer's path (see keyset.h). */
+struct silentjob {
+	struct silentjob *next;
+	char              key[SIMPUL_MAX_KEY_LEN + 1];
+	char              agency_id[SIMPUL_MAX_AGENCY_ID + 1];
+	char              principal_id[SIMPUL_ID_LEN + 1];
+};
+
+/* Authenticated tokens, for a short while: revocation through this node
+ * clears the entry at once; through another process it takes TOKEN_TTL_MS. */
+#define TOKCACHE     1024
+#define TOKEN_TTL_MS 2000
+struct tokent {
+	char             id[SIMPUL_ID_LEN + 1];
+	unsigned char    hash[32];
+	struct principal p;
+	int64_t          expires_ms, fetched_ms;
 };
 
 struct node {
@@ -47,10 +70,31 @@ struct node {
 	pthread_cond_t       qcond;
 	struct pending      *qhead, *qtail;
 	uint64_t             qnext, qdone;
-	bool                 leader;
+	pthread_cond_t       qwake;
+	pthread_t            qthread;
+	bool                 qstarted, qstop;
 
 	struct node_counters ctr;
+
+	struct keyset       *keys;
+	int64_t              keys_rid;     /* last report row folded into keys */
+	pthread_mutex_t      keys_lock;
+
+	pthread_mutex_t      tclock;
+	struct tokent       *tokens;       /* TOKCACHE entries */
+
+	pthread_t            bg;
+	bool                 bg_started, bg_stop;
+	pthread_mutex_t      bglock;
+	pthread_cond_t       bgcond;
+	struct silentjob    *jobs;
+	size_t               njobs;
 };
+
+static int keys_refresh(struct node *n, struct store *st);
+static int alert_put(struct store *st, const char *agency_id, const char *kind, json_t *payload, struct err *e);
+static void *background(void *arg);
+static void *committer(void *arg);
 
 static const char *
 nz(const char *s)
@@ -131,6 +175,15 @@ node_open(const char *db, int flags, struct node **out, struct err *e)
 	pthread_mutex_init(&n->wlock, NULL);
 	pthread_mutex_init(&n->qlock, NULL);
 	pthread_cond_init(&n->qcond, NULL);
+	pthread_cond_init(&n->qwake, NULL);
+	pthread_mutex_init(&n->keys_lock, NULL);
+	pthread_mutex_init(&n->tclock, NULL);
+	pthread_mutex_init(&n->bglock, NULL);
+	pthread_cond_init(&n->bgcond, NULL);
+	if ((n->keys = keyset_new()) == NULL || (n->tokens = calloc(TOKCACHE, sizeof(*n->tokens))) == NULL) {
+		err_set(e, 500, "", "out of memory");
+		goto fail;
+	}
 	if (sodium_init() < 0) {
 		err_set(e, 500, "", "libsodium failed to initialise");
 		goto fail;
@@ -143,6 +196,20 @@ node_open(const char *db, int flags, struct node **out, struct err *e)
 		goto fail;
 	if (audit_load(&n->audit, n->w, e) == -1)
 		goto fail;
+	if (keys_refresh(n, n->w) == -1) {
+		err_set(e, 500, "", "could not load the selector keys");
+		goto fail;
+	}
+	if (pthread_create(&n->bg, NULL, background, n) != 0) {
+		err_set(e, 500, "", "could not start the background thread");
+		goto fail;
+	}
+	n->bg_started = true;
+	if (pthread_create(&n->qthread, NULL, committer, n) != 0) {
+		err_set(e, 500, "", "could not start the audit committer");
+		goto fail;
+	}
+	n->qstarted = true;
 	*out = n;
 	return 0;
 fail:
@@ -155,6 +222,31 @@ node_close(struct node *n)
 {
 	if (n == NULL)
 		return;
+	if (n->qstarted) {
+		pthread_mutex_lock(&n->qlock);
+		n->qstop = true;
+		pthread_cond_signal(&n->qwake);
+		pthread_mutex_unlock(&n->qlock);
+		pthread_join(n->qthread, NULL);
+	}
+	if (n->bg_started) {
+		pthread_mutex_lock(&n->bglock);
+		n->bg_stop = true;
+		pthread_cond_signal(&n->bgcond);
+		pthread_mutex_unlock(&n->bglock);
+		pthread_join(n->bg, NULL);
+	}
+	while (n->jobs) {
+		struct silentjob *j = n->jobs;
+		n->jobs = j->next;
+		free(j);
+	}
+	keyset_free(n->keys);
+	free(n->tokens);
+	pthread_mutex_destroy(&n->keys_lock);
+	pthread_mutex_destroy(&n->tclock);
+	pthread_mutex_destroy(&n->bglock);
+	pthread_cond_destroy(&n->bgcond);
 	for (size_t i = 0; i < n->nreaders; i++)
 		store_close(n->readers[i]);
 	free(n->readers);
@@ -164,6 +256,7 @@ node_close(struct node *n)
 	pthread_mutex_destroy(&n->wlock);
 	pthread_mutex_destroy(&n->qlock);
 	pthread_cond_destroy(&n->qcond);
+	pthread_cond_destroy(&n->qwake);
 	free(n->db);
 	free(n);
 }
@@ -208,12 +301,63 @@ out:
 	return rc;
 }
 
+/* The audit committer: takes every pending read audit entry, lingers a
+ * moment when there are few so that batches grow under load, and commits
+ * them in one transaction. Readers wait on qcond until their seq is done. */
+#define LINGER_US     200
+#define LINGER_ENOUGH 32
+
+static void *
+committer(void *arg)
+{
+	struct node *n = arg;
+
+	pthread_mutex_lock(&n->qlock);
+	for (;;) {
+		struct pending *batch, *pd;
+		uint64_t last;
+		int rc;
+
+		while (n->qhead == NULL && !n->qstop)
+			pthread_cond_wait(&n->qwake, &n->qlock);
+		if (n->qhead == NULL && n->qstop)
+			break;
+		if (n->qtail->seq - n->qdone < LINGER_ENOUGH && !n->qstop) {
+			struct timespec ts;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_nsec += LINGER_US * 1000L;
+			if (ts.tv_nsec >= 1000000000L) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000L;
+			}
+			pthread_cond_timedwait(&n->qwake, &n->qlock, &ts);
+		}
+		batch = n->qhead;
+		last = n->qtail->seq;
+		n->qhead = n->qtail = NULL;
+		pthread_mutex_unlock(&n->qlock);
+		rc = commit_batch(n, batch);
+		pthread_mutex_lock(&n->qlock);
+		/* Waiters return only after taking qlock, which is held here, so
+		 * every pd stays valid through this loop. */
+		n->qdone = last;
+		for (pd = batch; pd; pd = pd->next) {
+			pd->rc = rc;
+			pd->done = true;
+			pthread_cond_signal(&pd->cv);
+		}
+	}
+	pthread_mutex_unlock(&n->qlock);
+	return NULL;
+}
+
 /* Append a read's audit entry and wait until it is committed. */
 static int
 commit_read(struct node *n, const struct audit_event *ev, struct alert_row *alerts, size_t nalerts)
 {
 	struct pending me = { .ev = ev, .alerts = alerts, .nalerts = nalerts, .rc = -1 };
 
+	pthread_cond_init(&me.cv, NULL);
 	pthread_mutex_lock(&n->qlock);
 	me.seq = ++n->qnext;
 	if (n->qtail)
@@ -221,27 +365,12 @@ commit_read(struct node *n, const struct audit_event *ev, struct alert_row *aler
 	else
 		n->qhead = &me;
 	n->qtail = &me;
-	while (n->qdone < me.seq) {
-		if (!n->leader) {
-			struct pending *batch = n->qhead, *pd;
-			uint64_t last = n->qtail->seq;
-			int rc;
-
-			n->leader = true;
-			n->qhead = n->qtail = NULL;
-			pthread_mutex_unlock(&n->qlock);
-			rc = commit_batch(n, batch);
-			pthread_mutex_lock(&n->qlock);
-			for (pd = batch; pd; pd = pd->next)
-				pd->rc = rc;
-			n->qdone = last;
-			n->leader = false;
-			pthread_cond_broadcast(&n->qcond);
-		} else {
-			pthread_cond_wait(&n->qcond, &n->qlock);
-		}
-	}
+	if (me.seq - n->qdone == 1 || me.seq - n->qdone >= LINGER_ENOUGH)
+		pthread_cond_signal(&n->qwake);
+	while (!me.done)
+		pthread_cond_wait(&me.cv, &n->qlock);
 	pthread_mutex_unlock(&n->qlock);
+	pthread_cond_destroy(&me.cv);
 	if (me.rc == 0)
 		atomic_fetch_add(&n->ctr.audit_entries, 1);
 	return me.rc;
@@ -319,11 +448,14 @@ int
 node_authenticate(struct node *n, const char *token, struct principal *p, struct err *e)
 {
 	struct token_row t;
+	struct tokent *te;
 	unsigned char h[32];
 	char tid[SIMPUL_ID_LEN + 1];
 	const char *secret;
 	struct store *st;
 	size_t plen = strlen(TOKEN_PREFIX);
+	int64_t now = now_ms();
+	bool cached = false;
 
 	if (token == NULL || strlen(token) != plen + SIMPUL_ID_LEN + 1 + SECRET_B64_LEN ||
 	    strncmp(token, TOKEN_PREFIX, plen) != 0 || token[plen + SIMPUL_ID_LEN] != '_') {
@@ -333,18 +465,55 @@ node_authenticate(struct node *n, const char *token, struct principal *p, struct
 	memcpy(tid, token + plen, SIMPUL_ID_LEN);
 	tid[SIMPUL_ID_LEN] = '\0';
 	secret = token + plen + SIMPUL_ID_LEN + 1;
-	if ((st = reader(n, e)) == NULL)
-		return -1;
 	token_hash(secret, SECRET_B64_LEN, h);
-	if (store_token_get(st, tid, &t, p) != 0 || sodium_memcmp(h, t.hash, 32) != 0 ||
-	    t.revoked_ms != 0 || (t.expires_ms != 0 && t.expires_ms < now_ms())) {
+
+	te = &n->tokens[keyset_hash(tid, SIMPUL_ID_LEN) & (TOKCACHE - 1)];
+	pthread_mutex_lock(&n->tclock);
+	if (strcmp(te->id, tid) == 0 && now - te->fetched_ms < TOKEN_TTL_MS) {
+		memcpy(t.hash, te->hash, 32);
+		t.expires_ms = te->expires_ms;
+		t.revoked_ms = 0;
+		*p = te->p;
+		cached = true;
+	}
+	pthread_mutex_unlock(&n->tclock);
+	if (!cached) {
+		if ((st = reader(n, e)) == NULL)
+			return -1;
+		if (store_token_get(st, tid, &t, p) != 0) {
+			err_set(e, 401, "Authorization", "the token is unknown, revoked or expired");
+			goto fail;
+		}
+	}
+	if (sodium_memcmp(h, t.hash, 32) != 0 || t.revoked_ms != 0 ||
+	    (t.expires_ms != 0 && t.expires_ms < now)) {
 		err_set(e, 401, "Authorization", "the token is unknown, revoked or expired");
 		goto fail;
+	}
+	if (!cached) {
+		pthread_mutex_lock(&n->tclock);
+		str_copy(te->id, sizeof(te->id), tid);
+		memcpy(te->hash, t.hash, 32);
+		te->p = *p;
+		te->expires_ms = t.expires_ms;
+		te->fetched_ms = now;
+		pthread_mutex_unlock(&n->tclock);
 	}
 	return 0;
 fail:
 	atomic_fetch_add(&n->ctr.auth_failures, 1);
 	return -1;
+}
+
+static void
+token_uncache(struct node *n, const char *tid)
+{
+	struct tokent *te = &n->tokens[keyset_hash(tid, strlen(tid)) & (TOKCACHE - 1)];
+
+	pthread_mutex_lock(&n->tclock);
+	if (strcmp(te->id, tid) == 0)
+		memset(te, 0, sizeof(*te));
+	pthread_mutex_unlock(&n->tclock);
 }
 
 /* ---- administration ----------------------------------------------------- */
@@ -534,7 +703,152 @@ node_token_revoke(struct node *n, const struct reqctx *c, const char *token_id, 
 	} else {
 		rc = -1;
 	}
-	return write_end(n, rc, e);
+	rc = write_end(n, rc, e);
+	token_uncache(n, token_id);
+	return rc;
+}
+
+/* ---- the keyset filter and the background thread ----------------------- */
+
+struct keysctx {
+	struct node *n;
+	int64_t      last;
+	int          rc;
+};
+
+static int
+keys_cb(void *ctx, const char *key, size_t len, bool silent, int64_t rid)
+{
+	struct keysctx *kc = ctx;
+
+	if (keyset_add(kc->n->keys, keyset_hash(key, len), silent ? KEY_SILENT : KEY_LIVE) == -1) {
+		kc->rc = -1;
+		return 1;
+	}
+	if (rid > kc->last)
+		kc->last = rid;
+	return 0;
+}
+
+/* Fold the keys of reports stored since the last refresh into the filter
+ * (this process's writes and any other process's). */
+static int
+keys_refresh(struct node *n, struct store *st)
+{
+	struct keysctx kc = { .n = n };
+	int rc;
+
+	pthread_mutex_lock(&n->keys_lock);
+	kc.last = n->keys_rid;
+	rc = store_keys_since(st, n->keys_rid, keys_cb, &kc);
+	if (rc == 0 && kc.rc == 0)
+		n->keys_rid = kc.last;
+	pthread_mutex_unlock(&n->keys_lock);
+	return rc == 0 && kc.rc == 0 ? 0 : -1;
+}
+
+static void
+silent_enqueue(struct node *n, const char *key, const struct principal *p)
+{
+	struct silentjob *j;
+
+	pthread_mutex_lock(&n->bglock);
+	if (n->njobs < 100000 && (j = calloc(1, sizeof(*j))) != NULL) {
+		str_copy(j->key, sizeof(j->key), key);
+		str_copy(j->agency_id, sizeof(j->agency_id), p->agency.id);
+		str_copy(j->principal_id, sizeof(j->principal_id), p->id);
+		j->next = n->jobs;
+		n->jobs = j;
+		n->njobs++;
+		pthread_cond_signal(&n->bgcond);
+	}
+	pthread_mutex_unlock(&n->bglock);
+}
+
+struct silentctx {
+	struct node            *n;
+	const struct silentjob *job;
+	int                     rc;
+};
+
+static int
+silent_cb(void *ctx, const struct posting *po)
+{
+	struct silentctx *sc = ctx;
+	struct err e;
+	json_t *pl;
+
+	if (po->m->disclosure != DISC_SILENT || strcmp(po->agency_id, sc->job->agency_id) == 0)
+		return 0;
+	pl = json_pack("{s:s, s:s, s:s, s:s}", "key", sc->job->key, "your_report", po->report_id,
+	    "agency", sc->job->agency_id, "principal", sc->job->principal_id);
+	if (alert_put(sc->n->w, po->agency_id, "silent_search", pl, &e) == -1)
+		sc->rc = -1;
+	json_decref(pl);
+	return sc->rc;
+}
+
+/* Tell originators of silent records who searched their selectors. */
+static void
+silent_drain(struct node *n)
+{
+	struct silentjob *jobs, *j;
+	struct err e;
+	int rc = 0;
+
+	pthread_mutex_lock(&n->bglock);
+	jobs = n->jobs;
+	n->jobs = NULL;
+	n->njobs = 0;
+	pthread_mutex_unlock(&n->bglock);
+	if (jobs == NULL)
+		return;
+	if (write_begin(n, &e) == 0) {
+		for (j = jobs; j && rc == 0; j = j->next) {
+			struct silentctx sc = { n, j, 0 };
+			if (store_postings(n->w, j->key, silent_cb, &sc) == -1 || sc.rc == -1)
+				rc = -1;
+		}
+		write_end(n, rc, &e);
+	}
+	while (jobs) {
+		j = jobs;
+		jobs = j->next;
+		free(j);
+	}
+}
+
+static void *
+background(void *arg)
+{
+	struct node *n = arg;
+	struct err e;
+
+	pthread_mutex_lock(&n->bglock);
+	while (!n->bg_stop) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 200 * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		if (n->jobs == NULL)
+			pthread_cond_timedwait(&n->bgcond, &n->bglock, &ts);
+		if (n->bg_stop)
+			break;
+		pthread_mutex_unlock(&n->bglock);
+		silent_drain(n);
+		{
+			struct store *st = reader(n, &e);
+			if (st)
+				keys_refresh(n, st);
+		}
+		pthread_mutex_lock(&n->bglock);
+	}
+	pthread_mutex_unlock(&n->bglock);
+	silent_drain(n);
+	return NULL;
 }
 
 /* ---- reports ------------------------------------------------------------ */
@@ -805,6 +1119,10 @@ node_report_create(struct node *n, const struct reqctx *c, const json_t *body,
 	rc = report_write(n, c, &r, matches, &nm, e);
 	rc = write_end(n, rc, e);
 	if (rc == 0) {
+		struct err e2;
+		struct store *st = reader(n, &e2);
+		if (st)
+			keys_refresh(n, st);
 		atomic_fetch_add(&n->ctr.reports_created, 1);
 		*out = json_pack("{s:s, s:I, s:o, s:O}", "id", r.id, "version", (json_int_t)r.version,
 		    "selectors", selectors_json(&r), "matches", matches);
@@ -1155,19 +1473,44 @@ check_item(const json_t *it, size_t i, const char *default_country, struct norm_
 	}
 }
 
+/* Append one result to the answer. */
+static void
+check_emit(struct sbuf *o, const struct norm_out *k, bool hit, json_t *records, json_t *contacts)
+{
+	sbuf_adds(o, "{\"key\":");
+	sbuf_json_str(o, k->key);
+	sbuf_adds(o, k->valid ? ",\"valid\":true" : ",\"valid\":false");
+	sbuf_adds(o, hit ? ",\"hit\":true,\"records\":" : ",\"hit\":false,\"records\":");
+	if (records && json_array_size(records)) {
+		char *t = json_dumps(records, JSON_COMPACT);
+		sbuf_adds(o, t ? t : "[]");
+		free(t);
+	} else {
+		sbuf_adds(o, "[]");
+	}
+	sbuf_adds(o, ",\"contacts\":");
+	if (contacts && json_array_size(contacts)) {
+		char *t = json_dumps(contacts, JSON_COMPACT);
+		sbuf_adds(o, t ? t : "[]");
+		free(t);
+	} else {
+		sbuf_adds(o, "[]");
+	}
+	sbuf_addc(o, '}');
+}
+
 int
-node_check(struct node *n, const struct reqctx *c, const json_t *body, json_t **out, struct err *e)
+node_check(struct node *n, const struct reqctx *c, const json_t *body, struct sbuf *out, struct err *e)
 {
 	struct checkstate cs = { .p = c->p };
 	struct audit_event ev;
 	struct norm_out *keys = NULL;
 	const json_t *items;
-	json_t *results = NULL, *akeys = NULL, *d = NULL;
-	struct store *st;
+	json_t *akeys = NULL, *d = NULL;
+	struct store *st = NULL;
 	size_t nitems, hits = 0, i;
 	int rc = -1;
 
-	*out = NULL;
 	if (c->p->role == ROLE_PUBLIC || c->p->role == ROLE_AUDITOR ||
 	    !role_valid_for_kind(c->p->role, c->p->agency.kind)) {
 		err_set(e, 403, "", "role %s may not run checks", role_name(c->p->role));
@@ -1191,13 +1534,26 @@ node_check(struct node *n, const struct reqctx *c, const json_t *body, json_t **
 	for (i = 0; i < nitems; i++)
 		if (check_item(json_array_get(items, i), i, c->p->agency.country, &keys[i], e) == -1)
 			goto refused;
-	if ((st = reader(n, e)) == NULL)
-		goto out;
 
-	results = json_array();
 	akeys = json_array();
+	sbuf_reset(out);
+	sbuf_adds(out, "{\"results\":[");
 	for (i = 0; i < nitems; i++) {
-		json_t *r;
+		unsigned f = keyset_get(n->keys, keyset_hash(keys[i].key, strlen(keys[i].key)));
+		bool hit;
+
+		if (i)
+			sbuf_addc(out, ',');
+		json_array_append_new(akeys, json_string(keys[i].key));
+		if (!(f & KEY_LIVE)) {
+			/* Nobody holds it, or only silent records do: the same path. */
+			if (f & KEY_SILENT)
+				silent_enqueue(n, keys[i].key, c->p);
+			check_emit(out, &keys[i], false, NULL, NULL);
+			continue;
+		}
+		if (st == NULL && (st = reader(n, e)) == NULL)
+			goto out;
 		cs.records = json_array();
 		cs.contacts = json_array();
 		cs.key = keys[i].key;
@@ -1207,12 +1563,16 @@ node_check(struct node *n, const struct reqctx *c, const json_t *body, json_t **
 			err_set(e, 500, "", "selector index lookup failed");
 			goto out;
 		}
-		bool hit = json_array_size(cs.records) > 0 || json_array_size(cs.contacts) > 0;
-		r = json_pack("{s:s, s:b, s:b, s:o, s:o}", "key", keys[i].key, "valid", keys[i].valid,
-		    "hit", hit, "records", cs.records, "contacts", cs.contacts);
-		json_array_append_new(results, r);
-		json_array_append_new(akeys, json_string(keys[i].key));
+		hit = json_array_size(cs.records) > 0 || json_array_size(cs.contacts) > 0;
+		check_emit(out, &keys[i], hit, cs.records, cs.contacts);
+		json_decref(cs.records);
+		json_decref(cs.contacts);
 		hits += hit;
+	}
+	sbuf_adds(out, "]}");
+	if (out->toobig || out->oom) {
+		err_set(e, 500, "", "the answer is too large");
+		goto out;
 	}
 	d = json_pack("{s:O, s:I}", "keys", akeys, "hits", (json_int_t)hits);
 	event_init(&ev, c, "check", NULL, hits ? "hit" : "no-hit", d);
@@ -1223,18 +1583,18 @@ node_check(struct node *n, const struct reqctx *c, const json_t *body, json_t **
 	atomic_fetch_add(&n->ctr.checks, 1);
 	atomic_fetch_add(&n->ctr.check_keys, (long long)nitems);
 	atomic_fetch_add(&n->ctr.check_hits, (long long)hits);
-	*out = json_pack("{s:O}", "results", results);
 	rc = 0;
 	goto out;
 refused:
 	node_audit_refusal(n, c, "check", e->field, e->status, e->msg);
 out:
+	if (rc == -1)
+		sbuf_reset(out);
 	for (i = 0; i < cs.nalerts; i++)
 		free(cs.payloads[i]);
 	free(cs.payloads);
 	free(cs.alerts);
 	free(keys);
-	json_decref(results);
 	json_decref(akeys);
 	json_decref(d);
 	return rc;
@@ -1372,6 +1732,7 @@ node_import_reports(struct node *n, const char *agency_id, FILE *in, uint64_t sk
 			inbatch = 0;
 			if (write_end(n, 0, e) == -1)
 				goto out;
+			keys_refresh(n, n->w);
 			if (cb)
 				cb(cbctx, sts);
 		}
@@ -1380,6 +1741,8 @@ node_import_reports(struct node *n, const char *agency_id, FILE *in, uint64_t sk
 out:
 	if (open_txn && write_end(n, rc, e) == -1)
 		rc = -1;
+	if (rc == 0)
+		keys_refresh(n, n->w);
 	if (rc == 0 && cb)
 		cb(cbctx, sts);
 	free(line);

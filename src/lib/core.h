@@ -63,9 +63,10 @@ int node_report_get(struct node *n, const struct reqctx *c, const char *id,
 /* The originator resolves a contact reference to its own record. */
 int node_contact_resolve(struct node *n, const struct reqctx *c, const char *ref,
     json_t **out, struct err *e);
-/* POST /api/v1/check: {"selectors":[{"key"}|{"type","value",...}]}. */
+/* POST /api/v1/check: {"selectors":[{"key"}|{"type","value",...}]}.
+ * Writes the JSON answer into out (built directly: this is the hot path). */
 int node_check(struct node *n, const struct reqctx *c, const json_t *body,
-    json_t **out, struct err *e);
+    struct sbuf *out, struct err *e);
 /* GET /api/v1/alerts?after=SEQ&limit=N */
 int node_alerts(struct node *n, const struct reqctx *c, int64_t after, int limit,
     json_t **out, struct err *e);

@@ -95,6 +95,18 @@ store_rollback(struct store *st)
 }
 
 int
+store_read_begin(struct store *st, struct err *e)
+{
+	return st->be->read_begin(st->state, e);
+}
+
+int
+store_read_end(struct store *st)
+{
+	return st->be->read_end(st->state);
+}
+
+int
 store_meta_get(struct store *st, const char *name, char *out, size_t outsz)
 {
 	return st->be->meta_get(st->state, name, out, outsz);
@@ -182,6 +194,12 @@ int
 store_keys_iter(struct store *st, int (*cb)(void *, const char *key, size_t len), void *ctx)
 {
 	return st->be->keys_iter(st->state, cb, ctx);
+}
+
+int
+store_keys_since(struct store *st, int64_t after, store_keys_since_cb cb, void *ctx)
+{
+	return st->be->keys_since(st->state, after, cb, ctx);
 }
 
 int

@@ -97,6 +97,13 @@ int  store_schema_version(struct store *st);
 int store_begin(struct store *st, struct err *e);
 int store_commit(struct store *st, struct err *e);
 int store_rollback(struct store *st);
+/* A read snapshot around a batch of reads (a check request: one per
+ * request, not per key). A lone read is its own transaction and pays the
+ * file locking for it (several syscalls, ~10 us); inside a snapshot a
+ * lookup is a few us. No writes in between; end it promptly (a snapshot
+ * held open stops the WAL from being recycled). */
+int store_read_begin(struct store *st, struct err *e);
+int store_read_end(struct store *st);
 
 /* Node settings (node id, secrets) as text. */
 int store_meta_get(struct store *st, const char *name, char *out, size_t outsz);
@@ -124,6 +131,11 @@ int store_report_by_contact(struct store *st, const char *contact_ref, struct re
 int store_postings(struct store *st, const char *key, store_posting_cb cb, void *ctx);
 /* Every distinct key (to build the in-memory filter). */
 int store_keys_iter(struct store *st, int (*cb)(void *, const char *key, size_t len), void *ctx);
+/* The keys of every report stored after local row `after` (0 = all), in
+ * arrival order, with whether that report is silent and its row number.
+ * Feeds the in-memory keyset filter, also with other processes' writes. */
+typedef int (*store_keys_since_cb)(void *ctx, const char *key, size_t len, bool silent, int64_t rid);
+int store_keys_since(struct store *st, int64_t after, store_keys_since_cb cb, void *ctx);
 
 int store_match_put(struct store *st, const struct match_row *m, struct err *e);
 /* Matches where report_id or other_report_id is id. */

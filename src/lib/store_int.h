@@ -20,6 +20,8 @@ struct store_backend {
 	int  (*begin)(void *be, struct err *e);
 	int  (*commit)(void *be, struct err *e);
 	int  (*rollback)(void *be);
+	int  (*read_begin)(void *be, struct err *e);
+	int  (*read_end)(void *be);
 
 	int  (*meta_get)(void *be, const char *name, char *out, size_t outsz);
 	int  (*meta_put)(void *be, const char *name, const char *value, struct err *e);
@@ -41,6 +43,7 @@ struct store_backend {
 
 	int  (*postings)(void *be, const char *key, store_posting_cb cb, void *ctx);
 	int  (*keys_iter)(void *be, int (*cb)(void *, const char *, size_t), void *ctx);
+	int  (*keys_since)(void *be, int64_t after, store_keys_since_cb cb, void *ctx);
 
 	int  (*match_put)(void *be, const struct match_row *m, struct err *e);
 	int  (*matches_for_report)(void *be, const char *id, store_match_cb cb, void *ctx);

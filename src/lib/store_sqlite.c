@@ -14,6 +14,10 @@
 
 #define SQ_SCHEMA_VERSION 1
 #define SQ_BUSY_MS        5000
+/* Page cache per connection, in KiB (negative: SQLite's unit). Without mmap
+ * (below) a page not in this cache is a pread(); the check path wants the
+ * upper levels of postings and reports resident. */
+#define SQ_CACHE_KIB      "-65536"
 #define SQ_MMAP_BYTES     "0" /* no mmap: a growing file made every read transaction remap (munmap + TLB shootdowns) */
 
 /* ---- schema ------------------------------------------------------------ */
@@ -97,7 +101,8 @@ static const char mig_1[] =
 
 /* The selector index: one row per (key, report), clustered on key so a
  * lookup is one b-tree descent and the rows of a key are adjacent, in
- * arrival order. */
+ * arrival order. postings_report serves deletes (the cascade) and
+ * store_keys_since. */
 "CREATE TABLE postings ("
 "  key        TEXT NOT NULL,"
 "  report_rid INTEGER NOT NULL REFERENCES reports(rid) ON DELETE CASCADE,"
@@ -179,13 +184,13 @@ static const char *const migrations[] = { NULL, mig_1 };
 /* ---- statements -------------------------------------------------------- */
 
 enum qid {
-	Q_BEGIN, Q_COMMIT, Q_ROLLBACK, Q_SP, Q_SP_RELEASE, Q_SP_ROLLBACK,
+	Q_BEGIN, Q_READ_BEGIN, Q_COMMIT, Q_ROLLBACK, Q_SP, Q_SP_RELEASE, Q_SP_ROLLBACK,
 	Q_META_GET, Q_META_PUT,
 	Q_AGENCY_PUT, Q_AGENCY_GET, Q_AGENCY_LIST,
 	Q_PRINCIPAL_PUT, Q_PRINCIPAL_GET,
 	Q_TOKEN_PUT, Q_TOKEN_GET, Q_TOKEN_REVOKE,
 	Q_REPORT_PUT, Q_CONTENT_PUT, Q_POSTING_PUT, Q_REPORT_GET, Q_REPORT_BY_CONTACT,
-	Q_POSTINGS, Q_KEYS,
+	Q_POSTINGS, Q_KEYS, Q_KEYS_SINCE,
 	Q_MATCH_PUT, Q_MATCHES,
 	Q_ALERT_PUT, Q_ALERTS,
 	Q_AUDIT_PUT, Q_AUDIT_MAX, Q_AUDIT_LAST, Q_AUDIT_ITER,
@@ -200,6 +205,7 @@ enum qid {
 
 static const char *const q_sql[Q__N] = {
 	[Q_BEGIN] = "BEGIN IMMEDIATE",
+	[Q_READ_BEGIN] = "BEGIN DEFERRED",
 	[Q_COMMIT] = "COMMIT",
 	[Q_ROLLBACK] = "ROLLBACK",
 	[Q_SP] = "SAVEPOINT store_op",
@@ -239,6 +245,9 @@ static const char *const q_sql[Q__N] = {
 	    " r.review_at FROM postings p JOIN reports r ON r.rid = p.report_rid"
 	    " WHERE p.key = ?1 ORDER BY p.report_rid",
 	[Q_KEYS] = "SELECT DISTINCT key FROM postings ORDER BY key",
+	/* Keys of the reports stored after rid, in arrival order (the keyset filter). */
+	[Q_KEYS_SINCE] = "SELECT p.key, r.disclosure, r.rid FROM reports r"
+	    " JOIN postings p ON p.report_rid = r.rid WHERE r.rid > ?1 ORDER BY r.rid",
 	[Q_MATCH_PUT] = "INSERT INTO matches(id, key, report_id, agency_id, other_report_id,"
 	    " other_agency_id, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	[Q_MATCHES] = "SELECT id, key, report_id, agency_id, other_report_id, other_agency_id, created"
@@ -531,6 +540,7 @@ sq_open(const char *path, int flags, void **out, struct err *e)
 	sqlite3_busy_timeout(s->db, SQ_BUSY_MS);
 	if (exec_sql(s, "PRAGMA foreign_keys = ON", "open", e) == -1 ||
 	    exec_sql(s, "PRAGMA mmap_size = " SQ_MMAP_BYTES, "open", e) == -1 ||
+	    exec_sql(s, "PRAGMA cache_size = " SQ_CACHE_KIB, "open", e) == -1 ||
 	    exec_sql(s, "PRAGMA temp_store = MEMORY", "open", e) == -1)
 		goto out;
 	if (!(flags & STORE_READONLY)) {
@@ -642,6 +652,29 @@ sq_rollback(void *be)
 	if (sqlite3_get_autocommit(s->db))
 		return 0;
 	return q_exec(s, Q_ROLLBACK, "rollback", NULL);
+}
+
+static int
+sq_read_begin(void *be, struct err *e)
+{
+	struct sq *s = be;
+
+	if (!sqlite3_get_autocommit(s->db)) {
+		err_set(e, 500, "", "store_read_begin: a transaction is already open");
+		return -1;
+	}
+	/* The snapshot starts at the first read that follows. */
+	return q_exec(s, Q_READ_BEGIN, "read_begin", e);
+}
+
+static int
+sq_read_end(void *be)
+{
+	struct sq *s = be;
+
+	if (sqlite3_get_autocommit(s->db))
+		return 0;
+	return q_exec(s, Q_COMMIT, "read_end", NULL);
 }
 
 /* Savepoints make a multi-statement write atomic inside or outside the
@@ -1337,6 +1370,30 @@ out:
 	return rc;
 }
 
+static int
+sq_keys_since(void *be, int64_t after, store_keys_since_cb cb, void *ctx)
+{
+	struct sq *s = be;
+	sqlite3_stmt *stmt;
+	int rc = -1, src;
+
+	if ((stmt = q_get(s, Q_KEYS_SINCE)) == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, after);
+	while ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const char *k = col_text(stmt, 0);
+		bool silent = strcmp(col_text(stmt, 1), "silent") == 0;
+
+		if ((rc = cb(ctx, k, (size_t)sqlite3_column_bytes(stmt, 0), silent,
+		    sqlite3_column_int64(stmt, 2))) != 0)
+			goto out;
+	}
+	rc = src == SQLITE_DONE ? 0 : -1;
+out:
+	q_done(s, Q_KEYS_SINCE, stmt);
+	return rc;
+}
+
 /* ---- matches and alerts ------------------------------------------------- */
 
 static int
@@ -1637,6 +1694,8 @@ const struct store_backend store_backend_sqlite = {
 	.begin = sq_begin,
 	.commit = sq_commit,
 	.rollback = sq_rollback,
+	.read_begin = sq_read_begin,
+	.read_end = sq_read_end,
 	.meta_get = sq_meta_get,
 	.meta_put = sq_meta_put,
 	.agency_put = sq_agency_put,
@@ -1652,6 +1711,7 @@ const struct store_backend store_backend_sqlite = {
 	.report_by_contact = sq_report_by_contact,
 	.postings = sq_postings,
 	.keys_iter = sq_keys_iter,
+	.keys_since = sq_keys_since,
 	.match_put = sq_match_put,
 	.matches_for_report = sq_matches_for_report,
 	.alert_put = sq_alert_put,

@@ -220,18 +220,24 @@ static void
 h_check(const struct api_req *r, const struct reqctx *c, const char *tail, struct api_resp *resp)
 {
 	struct err e = {0};
-	json_t *in, *out = NULL;
+	struct sbuf out;
+	json_t *in;
 
 	if ((in = body_json(r, resp)) == NULL) {
 		node_audit_refusal(r->n, c, "check", NULL, resp->status, "malformed body");
 		return;
 	}
-	if (node_check(r->n, c, in, &out, &e) == -1)
+	sbuf_init(&out, 64u * 1024u * 1024u);
+	if (node_check(r->n, c, in, &out, &e) == -1) {
 		problem_err(resp, &e);
-	else
-		reply_json(resp, 200, out);
+		sbuf_free(&out);
+	} else {
+		resp->status = 200;
+		resp->content_type = "application/json";
+		resp->len = out.len;
+		resp->body = sbuf_steal(&out);
+	}
 	json_decref(in);
-	json_decref(out);
 }
 
 static int
