@@ -103,6 +103,27 @@ kb_pct(struct kb *k, const char *s, size_t n, const char *set)
 	}
 }
 
+/* Appends s, percent-encoding (lower-case hex) every byte outside [a-z0-9]
+ * and `keep`: how a kept invalid value stays in its type's key alphabet. */
+static void
+kb_enc(struct kb *k, const char *s, size_t n, const char *keep)
+{
+	static const char hexd[] = "0123456789abcdef";
+	char esc[3];
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (IS_LOWER(c) || IS_DIGIT(c) || (c != 0 && strchr(keep, c) != NULL))
+			kb_addc(k, (char)c);
+		else {
+			esc[0] = '%';
+			esc[1] = hexd[c >> 4];
+			esc[2] = hexd[c & 15];
+			kb_add(k, esc, 3);
+		}
+	}
+}
+
 /* Appends s lower-cased (ASCII), dropping white space. */
 static void
 kb_lower(struct kb *k, const char *s, size_t n)
@@ -318,7 +339,7 @@ host_norm(const char *h, size_t n, char *out, size_t outsz, enum host_kind *kind
 			}
 			tmp[t - 1] = ']';
 		}
-		kb_add(&k, tmp, t);
+		kb_enc(&k, tmp, t, "[]:.-_");
 		return "bad IPv6 address";
 	}
 	if (t > 1 && tmp[t - 1] == '.')
@@ -332,28 +353,33 @@ host_norm(const char *h, size_t n, char *out, size_t outsz, enum host_kind *kind
 			na = na || (unsigned char)tmp[i] >= 0x80;
 		if (i == start)
 			why = why ? why : "empty label in host";
-		if (na || (i - start >= 4 && memcmp(tmp + start, "xn--", 4) == 0)) {
+		{
 			char lab[SIMPUL_MAX_VALUE_LEN + 1];
 			uint8_t *res = NULL;
-			memcpy(lab, tmp + start, i - start);
-			lab[i - start] = '\0';
-			if (idn2_lookup_u8((const uint8_t *)lab, &res,
-			    IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT) == IDN2_OK && res != NULL) {
-				kb_adds(&k, (const char *)res);
-			} else {
-				why = why ? why : "not a valid internationalised name";
-				kb_add(&k, tmp + start, i - start);
+			const char *txt = tmp + start;
+			size_t tl = i - start;
+			if (na || (tl >= 4 && memcmp(txt, "xn--", 4) == 0)) {
+				memcpy(lab, txt, tl);
+				lab[tl] = '\0';
+				if (idn2_lookup_u8((const uint8_t *)lab, &res,
+				    IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT) == IDN2_OK && res != NULL) {
+					txt = (const char *)res;
+					tl = strlen(txt);
+				} else
+					why = why ? why : "not a valid internationalised name";
 			}
-			idn2_free(res);
-		} else {
-			if (i - start > 63)
+			if (tl > 63)
 				why = why ? why : "host label longer than 63";
-			for (size_t j = start; j < i; j++)
-				if (!IS_ALNUM(tmp[j]) && tmp[j] != '-' && tmp[j] != '_') {
+			/* Also after IDNA: UTS #46 without STD3 rules lets ':' and
+			 * other forbidden host code points through. */
+			for (size_t j = 0; j < tl; j++)
+				if (!IS_LOWER(txt[j]) && !IS_DIGIT(txt[j]) && txt[j] != '-' &&
+				    txt[j] != '_' && txt[j] != '.') {
 					why = why ? why : "bad character in host";
 					break;
 				}
-			kb_add(&k, tmp + start, i - start);
+			kb_enc(&k, txt, tl, "-_.");
+			idn2_free(res);
 		}
 		if (i < t)
 			kb_addc(&k, '.');
@@ -723,9 +749,14 @@ norm_ip(struct nc *c, struct err *e)
 	kb_adds(&c->k, "ip:");
 	if (af <= 0) {
 		bad(c->out, af == 0 ? "not an IP address" : "bad prefix length");
-		kb_add(&c->k, addr, an);
-		if (slash != NULL)
-			kb_lower(&c->k, slash, c->n - (size_t)(slash - c->v));
+		kb_enc(&c->k, addr, an, ".:");
+		if (slash != NULL) {
+			char tail[SIMPUL_MAX_VALUE_LEN + 1];
+			size_t tn = 0;
+			for (const char *q = slash; q < c->v + c->n; q++)
+				tail[tn++] = TO_LOWER(*q);
+			kb_enc(&c->k, tail, tn, "./:");
+		}
 		return 0;
 	}
 	inet_ntop(af, bin, buf, sizeof(buf));
@@ -1052,7 +1083,7 @@ norm_handle(struct nc *c, struct err *e)
 		err_set(e, 400, "value", "empty handle");
 		return -1;
 	}
-	if (pf->name != NULL && pf->phone) {
+	if (pf->name != NULL && pf->phone && strcspn(v, "0123456789") < n) {
 		char tmp[SIMPUL_MAX_VALUE_LEN + 1];
 		memcpy(tmp, v, n);
 		tmp[n] = '\0';
@@ -1067,6 +1098,8 @@ norm_handle(struct nc *c, struct err *e)
 		}
 		kb_addc(&c->k, (pf->name != NULL && pf->fold) ? TO_LOWER(v[i]) : v[i]);
 	}
+	if (pf->name != NULL && pf->phone)
+		bad(c->out, "not a phone number");
 	if (pf->name != NULL && pf->alphabet != NULL && !c->k.over) {
 		size_t hl = c->k.len - start;
 		for (size_t i = start; i < c->k.len; i++) {
@@ -1296,13 +1329,17 @@ norm_passport(struct nc *c, struct err *e)
 			if (s[i] != '<')
 				num[o++] = s[i];
 		num[o] = '\0';
-		if (o == 0 || strlen(s) > 9 + (filler ? 0 : 6))
+		if (o == 0) {
+			err_set(e, 400, "value", "a passport number needs letters or digits");
+			return -1;
+		}
+		if (strlen(s) > 9 + (filler ? 0 : 6))
 			bad(c->out, "passport number length");
 	}
 	kb_adds(&c->k, "passport:");
 	kb_adds(&c->k, c->cc[0] ? c->cc : "XX");
 	kb_adds(&c->k, ":P:");
-	kb_adds(&c->k, num[0] ? num : s);
+	kb_adds(&c->k, num);
 	return 0;
 }
 
@@ -1774,6 +1811,19 @@ normalise(const struct norm_in *in, struct norm_out *out, struct err *e)
 		err_set(e, 400, "value", "canonical form longer than %d bytes", SIMPUL_MAX_KEY_LEN);
 		rc = -1;
 	}
+	if (rc == 0) {
+		/* Safety net: a key never holds white space or controls, and
+		 * never ends in an empty value. */
+		size_t o = 0;
+		for (size_t i = 0; out->key[i]; i++)
+			if ((unsigned char)out->key[i] > 0x20 && out->key[i] != 0x7f)
+				out->key[o++] = out->key[i];
+		out->key[o] = '\0';
+		if (o == 0 || out->key[o - 1] == ':') {
+			err_set(e, 400, "value", "nothing usable in the value");
+			rc = -1;
+		}
+	}
 out:
 	if (rc == -1) {
 		out->key[0] = '\0';
@@ -1799,7 +1849,9 @@ kclass_init(void)
 		if (IS_UPPER(ch)) m |= K_UPPER;
 		if (IS_LOWER(ch)) m |= K_LOWER | K_HOST;
 		if (ch == '-' || ch == '.' || ch == '_') m |= K_HOST;
-		if ((ch >= 'a' && ch <= 'f') || ch == '.' || ch == ':' || ch == '/') m |= K_IP;
+		/* Kept invalid addresses: any lower-case letter, '%' escapes. */
+		if (IS_LOWER(ch) || ch == '.' || ch == ':' || ch == '/' || ch == '%')
+			m |= K_IP;
 		if (ch > 0x20 && ch != 0x7f) m |= K_PRINT;
 		kclass[ch] = m;
 	}
@@ -1875,7 +1927,7 @@ normalise_key_check(const char *key, size_t n, struct err *e)
 		/* Valid hosts are [a-z0-9._-]; kept invalid ones may hold UTF-8. */
 		ok = true;
 		for (size_t i = 0; i < vn && ok; i++)
-			ok = (kclass[(unsigned char)v[i]] & K_HOST) || (unsigned char)v[i] >= 0x80 ||
+			ok = (kclass[(unsigned char)v[i]] & K_HOST) || v[i] == '%' ||
 			    v[i] == '[' || v[i] == ']' || v[i] == ':';
 		break;
 	case SEL_IP:
