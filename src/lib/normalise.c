@@ -293,8 +293,82 @@ enum host_kind { HOST_NAME, HOST_IPV4, HOST_IPV6 };
  * WHATWG), drops one trailing dot, canonicalises IP literals. Writes the
  * result (best effort when invalid) into out and returns NULL, or the reason
  * it is invalid. */
+/* WHATWG's IPv4 parser: 1 to 4 parts, each decimal, 0x-hex or 0-octal, the
+ * last filling the remaining bytes (so 3232235777, 0x7f.1 and 0177.0.0.1 are
+ * addresses, as every browser reads them). 1 when an address, 0 when the
+ * host does not end in a number, -1 when it does but is not an address. */
+static int
+whatwg_ipv4(const char *s, uint32_t *addr)
+{
+	uint64_t part[4];
+	const char *last, *p = s;
+	size_t n = strlen(s);
+	int np = 0;
+	bool num = true;
+
+	last = strrchr(s, '.');
+	last = last ? last + 1 : s;
+	if (*last == '\0')
+		return 0;
+	if (last[0] == '0' && (last[1] == 'x' || last[1] == 'X')) {
+		for (const char *q = last + 2; *q; q++)
+			num = num && IS_HEX(*q);
+	} else {
+		for (const char *q = last; *q; q++)
+			num = num && IS_DIGIT(*q);
+	}
+	if (!num)
+		return 0;
+	while (p <= s + n) {
+		const char *end = strchr(p, '.');
+		size_t len;
+		uint64_t v = 0;
+		unsigned base = 10;
+		if (end == NULL)
+			end = s + n;
+		len = (size_t)(end - p);
+		if (np == 4 || len == 0)
+			return -1;
+		if (len >= 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+			base = 16;
+			p += 2;
+			len -= 2;
+		} else if (len >= 2 && p[0] == '0') {
+			base = 8;
+			p++;
+			len--;
+		}
+		for (size_t i = 0; i < len; i++) {
+			unsigned d;
+			if (IS_DIGIT(p[i]))
+				d = (unsigned)(p[i] - '0');
+			else if (base == 16 && IS_HEX(p[i]))
+				d = (unsigned)(TO_LOWER(p[i]) - 'a' + 10);
+			else
+				return -1;
+			if (d >= base)
+				return -1;
+			v = v * base + d;
+			if (v > 0xffffffffull)
+				return -1;
+		}
+		part[np++] = v;
+		p = end + 1;
+	}
+	for (int i = 0; i < np - 1; i++)
+		if (part[i] > 255)
+			return -1;
+	if (part[np - 1] >= (1ull << (8 * (5 - np))))
+		return -1;
+	*addr = (uint32_t)part[np - 1];
+	for (int i = 0; i < np - 1; i++)
+		*addr += (uint32_t)(part[i] << (8 * (3 - i)));
+	return 1;
+}
+
 static const char *
-host_norm(const char *h, size_t n, char *out, size_t outsz, enum host_kind *kind)
+host_norm(const char *h, size_t n, char *out, size_t outsz, enum host_kind *kind,
+    bool strict)
 {
 	char tmp[SIMPUL_MAX_VALUE_LEN + 1];
 	struct kb k;
@@ -370,6 +444,9 @@ host_norm(const char *h, size_t n, char *out, size_t outsz, enum host_kind *kind
 			}
 			if (tl > 63)
 				why = why ? why : "host label longer than 63";
+			/* LDH (RFC 1123), as IDNA checks for non-ASCII labels. */
+			if (strict && tl > 0 && (txt[0] == '-' || txt[tl - 1] == '-'))
+				why = why ? why : "label starts or ends with '-'";
 			/* Also after IDNA: UTS #46 without STD3 rules lets ':' and
 			 * other forbidden host code points through. */
 			for (size_t j = 0; j < tl; j++)
@@ -390,26 +467,21 @@ host_norm(const char *h, size_t n, char *out, size_t outsz, enum host_kind *kind
 	if (k.len > 253)
 		why = why ? why : "host longer than 253";
 
-	/* A last label of digits makes it an IPv4 address (WHATWG). */
+	/* A host ending in a number is an IPv4 address (WHATWG). */
 	{
-		const char *last = strrchr(out, '.');
-		last = last ? last + 1 : out;
-		if (*last && IS_DIGIT(*last)) {
-			bool digits = true;
-			for (const char *p = last; *p; p++)
-				digits = digits && IS_DIGIT(*p);
-			if (digits) {
-				struct in_addr a4;
-				char buf[INET_ADDRSTRLEN];
-				if (inet_pton(AF_INET, out, &a4) == 1 &&
-				    inet_ntop(AF_INET, &a4, buf, sizeof(buf)) != NULL) {
-					*kind = HOST_IPV4;
-					str_copy(out, outsz, buf);
-					return NULL;
-				}
-				return "bad IPv4 address";
-			}
+		uint32_t a;
+		int r = whatwg_ipv4(out, &a);
+		if (r == 1) {
+			struct in_addr a4;
+			char buf[INET_ADDRSTRLEN];
+			a4.s_addr = htonl(a);
+			inet_ntop(AF_INET, &a4, buf, sizeof(buf));
+			*kind = HOST_IPV4;
+			str_copy(out, outsz, buf);
+			return NULL;
 		}
+		if (r == -1)
+			return "bad IPv4 address";
 	}
 	return why;
 }
@@ -452,14 +524,16 @@ norm_domain(struct nc *c, struct err *e)
 			n -= (size_t)(at + 1 - v);
 			v = at + 1;
 		}
-		if (v != c->v) {
+		/* host/path, host:port, host?query: the host alone. */
+		{
 			size_t m = 0;
-			while (m < n && v[m] != ':' && v[m] != '/')
+			while (m < n && v[m] != '/' && v[m] != '\\' && v[m] != '?' && v[m] != '#' &&
+			    !(v[m] == ':' && (v != c->v || (m + 1 < n && IS_DIGIT(v[m + 1])))))
 				m++;
 			n = m;
 		}
 	}
-	why = host_norm(v, n, host, sizeof(host), &kind);
+	why = host_norm(v, n, host, sizeof(host), &kind, true);
 	if (why == NULL && kind != HOST_NAME)
 		why = "an IP address, not a domain";
 	if (why == NULL && !tld_known(host))
@@ -602,7 +676,8 @@ norm_url(struct nc *c, struct err *e)
 		bad(c->out, "no host");
 		host[0] = '\0';
 		kind = HOST_NAME;
-	} else if ((why = host_norm(hp, (size_t)(hend - hp), host, sizeof(host), &kind)) != NULL)
+	} else if ((why = host_norm(hp, (size_t)(hend - hp), host, sizeof(host), &kind,
+	    false)) != NULL)
 		bad(c->out, why);
 
 	kb_adds(&c->k, "url:");
@@ -688,7 +763,7 @@ norm_email(struct nc *c, struct err *e)
 			bad(c->out, "white space in local part");
 			break;
 		}
-	why = host_norm(at + 1, n - ln - 1, host, sizeof(host), &kind);
+	why = host_norm(at + 1, n - ln - 1, host, sizeof(host), &kind, true);
 	if (why == NULL && kind == HOST_NAME && !tld_known(host))
 		why = "unknown top-level domain";
 	if (why != NULL)
