@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <jansson.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,10 @@ cmd_serve(int argc, char **argv)
 	if (access(db, F_OK) != 0)
 		return cli_fail(1, "%s: no such database (create it with `simpul init --db %s`)", db, db);
 	so.threads = (int)threads;
+	/* Keep freed memory: request buffers come and go at a high rate and
+	 * returning them to the kernel each time costs page faults. */
+	mallopt(M_TRIM_THRESHOLD, 128 * 1024 * 1024);
+	mallopt(M_TOP_PAD, 16 * 1024 * 1024);
 	if (node_open(db, flags, &n, &e) == -1)
 		return cli_fail(1, "%s: %s", db, e.msg);
 	rc = server_run(n, &so, &e);

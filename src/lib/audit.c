@@ -63,21 +63,23 @@ str_or_null(const char *s)
 	return s != NULL ? json_string(s) : json_null();
 }
 
+/* Every key but seq and ts, canonical (sorted, compact), without the closing
+ * brace. seq and ts sort after every other key, so prefix + tail is exactly
+ * the canonical text of the whole entry; a request thread builds the prefix
+ * and the committer only adds what it alone knows. */
 char *
-audit_entry_text(const struct audit_event *ev, int64_t seq, int64_t ts_ms, struct err *e)
+audit_entry_prefix(const struct audit_event *ev, struct err *e)
 {
 	const struct principal *who = ev->who;
 	json_t *o = NULL;
-	char ts[32], *text = NULL;
+	char *text = NULL;
+	size_t n;
 	int fail = 0;
 
-	time_iso(ts_ms, ts);
 	if ((o = json_object()) == NULL)
 		goto oom;
 	/* json_object_set_new takes the value even on failure; a NULL value
 	 * (invalid UTF-8 in a caller's string) makes it fail. */
-	fail |= json_object_set_new(o, "seq", json_integer(seq));
-	fail |= json_object_set_new(o, "ts", json_string(ts));
 	fail |= json_object_set_new(o, "principal", json_string(who ? who->id : "system"));
 	fail |= json_object_set_new(o, "agency", who ? json_string(who->agency.id) : json_null());
 	fail |= json_object_set_new(o, "role", who ? json_string(role_name(who->role)) : json_null());
@@ -89,22 +91,54 @@ audit_entry_text(const struct audit_event *ev, int64_t seq, int64_t ts_ms, struc
 	if (ev->detail != NULL)
 		fail |= json_object_set(o, "detail", ev->detail);
 	if (fail) {
-		err_set(e, 500, "audit", "audit entry %" PRId64 ": a field is not valid UTF-8", seq);
+		err_set(e, 500, "audit", "audit entry: a field is not valid UTF-8");
 		goto out;
 	}
 	if ((text = json_dumps(o, ENTRY_FLAGS)) == NULL)
 		goto oom;
-	if (strlen(text) > AUDIT_MAX_ENTRY) {
-		err_set(e, 500, "audit", "audit entry %" PRId64 ": %zu bytes, more than the %u allowed",
-		    seq, strlen(text), AUDIT_MAX_ENTRY);
+	n = strlen(text);
+	if (n < 2 || text[n - 1] != '}') {
 		free(text);
 		text = NULL;
+		goto oom;
 	}
+	text[n - 1] = '\0';
 	goto out;
 oom:
-	err_set(e, 500, "audit", "out of memory building audit entry %" PRId64, seq);
+	err_set(e, 500, "audit", "out of memory building an audit entry");
 out:
 	json_decref(o);
+	return text;
+}
+
+static char *
+entry_from_prefix(const char *prefix, int64_t seq, int64_t ts_ms, struct err *e)
+{
+	char ts[32];
+	struct sbuf b;
+
+	time_iso(ts_ms, ts);
+	sbuf_init(&b, AUDIT_MAX_ENTRY);
+	sbuf_adds(&b, prefix);
+	sbuf_printf(&b, ",\"seq\":%" PRId64 ",\"ts\":\"%s\"}", seq, ts);
+	if (b.toobig || b.oom) {
+		sbuf_free(&b);
+		err_set(e, 500, "audit", "audit entry %" PRId64 ": more than the %u bytes allowed",
+		    seq, AUDIT_MAX_ENTRY);
+		return NULL;
+	}
+	return sbuf_steal(&b);
+}
+
+char *
+audit_entry_text(const struct audit_event *ev, int64_t seq, int64_t ts_ms, struct err *e)
+{
+	char *prefix = audit_entry_prefix(ev, e), *text;
+
+	if (prefix == NULL)
+		return NULL;
+	text = entry_from_prefix(prefix, seq, ts_ms, e);
+	free(prefix);
 	return text;
 }
 
@@ -136,8 +170,7 @@ audit_load(struct audit *a, struct store *st, struct err *e)
 }
 
 int
-audit_append(struct audit *a, struct store *st, const struct audit_event *ev,
-    int64_t ts_ms, struct err *e)
+audit_append_prefix(struct audit *a, struct store *st, const char *prefix, int64_t ts_ms, struct err *e)
 {
 	struct audit_row row;
 	char *text = NULL;
@@ -151,7 +184,7 @@ audit_append(struct audit *a, struct store *st, const struct audit_event *ev,
 		err_set(e, 500, "audit", "audit chain head is not loaded (seq %" PRId64 ")", a->seq);
 		goto out;
 	}
-	if ((text = audit_entry_text(ev, a->seq + 1, ts_ms, e)) == NULL)
+	if ((text = entry_from_prefix(prefix, a->seq + 1, ts_ms, e)) == NULL)
 		goto out;
 	memset(&row, 0, sizeof(row));
 	row.seq = a->seq + 1;
@@ -170,6 +203,20 @@ audit_append(struct audit *a, struct store *st, const struct audit_event *ev,
 	rc = 0;
 out:
 	free(text);
+	return rc;
+}
+
+int
+audit_append(struct audit *a, struct store *st, const struct audit_event *ev,
+    int64_t ts_ms, struct err *e)
+{
+	char *prefix = audit_entry_prefix(ev, e);
+	int rc;
+
+	if (prefix == NULL)
+		return -1;
+	rc = audit_append_prefix(a, st, prefix, ts_ms, e);
+	free(prefix);
 	return rc;
 }
 

@@ -36,6 +36,12 @@ struct audit_event {
 #define AUDIT_ZERO_HASH \
 	"0000000000000000000000000000000000000000000000000000000000000000"
 
+/* The entry's canonical text without seq and ts and without its closing
+ * brace (caller frees); audit_append_prefix completes and appends it. This
+ * lets request threads do the JSON work and the committer only the chain. */
+char *audit_entry_prefix(const struct audit_event *ev, struct err *e);
+int   audit_append_prefix(struct audit *a, struct store *st, const char *prefix, int64_t ts_ms, struct err *e);
+
 /* Load the chain head from the store. Call it again after the caller's
  * transaction rolled back past a successful audit_append: the head in
  * struct audit has moved on, the store has not. */

@@ -25,13 +25,19 @@
  * be committed by the audit committer thread. */
 struct pending {
 	struct pending          *next;
-	const struct audit_event *ev;
+	char                    *prefix;   /* audit_entry_prefix(), built by the request thread */
+	int64_t                  ts_ms;
 	struct alert_row        *alerts;
 	size_t                   nalerts;
 	uint64_t                 seq;
 	int                      rc;
 	bool                     done;
 	pthread_cond_t           cv;       /* its own: no thundering herd */
+
+	/* A deferred entry owns its alerts' copies and is freed by the committer. */
+	bool                     owned;
+	struct node_defer        defer;
+	char                   **payloads;
 };
 
 /* A check that touched a silent-only key: its originator is told who
@@ -65,6 +71,9 @@ struct node {
 	pthread_mutex_t      wlock;
 	struct store        *w;
 	struct audit         audit;
+	bool                 w_full;    /* the writer's commits fsync now */
+	bool                 w_dirty;   /* non-durable commits since the last sync */
+	int64_t              w_synced_us;
 
 	pthread_mutex_t      qlock;
 	pthread_cond_t       qcond;
@@ -77,6 +86,7 @@ struct node {
 	struct node_counters ctr;
 
 	struct keyset       *keys;
+	struct keyset       *silent_owner; /* key x agency holding a silent record on it */
 	int64_t              keys_rid;     /* last report row folded into keys */
 	pthread_mutex_t      keys_lock;
 
@@ -95,6 +105,7 @@ static int keys_refresh(struct node *n, struct store *st);
 static int alert_put(struct store *st, const char *agency_id, const char *kind, json_t *payload, struct err *e);
 static void *background(void *arg);
 static void *committer(void *arg);
+static void pending_free(struct pending *pd);
 
 static const char *
 nz(const char *s)
@@ -180,7 +191,8 @@ node_open(const char *db, int flags, struct node **out, struct err *e)
 	pthread_mutex_init(&n->tclock, NULL);
 	pthread_mutex_init(&n->bglock, NULL);
 	pthread_cond_init(&n->bgcond, NULL);
-	if ((n->keys = keyset_new()) == NULL || (n->tokens = calloc(TOKCACHE, sizeof(*n->tokens))) == NULL) {
+	if ((n->keys = keyset_new()) == NULL || (n->silent_owner = keyset_new()) == NULL ||
+	    (n->tokens = calloc(TOKCACHE, sizeof(*n->tokens))) == NULL) {
 		err_set(e, 500, "", "out of memory");
 		goto fail;
 	}
@@ -196,6 +208,7 @@ node_open(const char *db, int flags, struct node **out, struct err *e)
 		goto fail;
 	if (audit_load(&n->audit, n->w, e) == -1)
 		goto fail;
+	n->w_full = !(sflags & STORE_SYNC_NORMAL);
 	if (keys_refresh(n, n->w) == -1) {
 		err_set(e, 500, "", "could not load the selector keys");
 		goto fail;
@@ -242,6 +255,7 @@ node_close(struct node *n)
 		free(j);
 	}
 	keyset_free(n->keys);
+	keyset_free(n->silent_owner);
 	free(n->tokens);
 	pthread_mutex_destroy(&n->keys_lock);
 	pthread_mutex_destroy(&n->tclock);
@@ -273,15 +287,23 @@ static int
 commit_batch(struct node *n, struct pending *batch)
 {
 	struct err e;
-	int64_t ts = now_ms();
 	struct pending *pd;
 	int rc = -1;
 
 	pthread_mutex_lock(&n->wlock);
+	/* Read audits commit to the WAL (they survive a crash of the daemon)
+	 * and reach the disk within a second: at the next durable write or at
+	 * the background thread's checkpoint. Writes themselves are durable. */
+	if (n->w_full && store_set_durable(n->w, false) == 0)
+		n->w_full = false;
 	if (store_begin(n->w, &e) == -1)
 		goto out;
+	/* Another process (the CLI) may have appended since: the head is read
+	 * again under the write lock, so the chain never forks. */
+	if (audit_load(&n->audit, n->w, &e) == -1)
+		goto rollback;
 	for (pd = batch; pd; pd = pd->next) {
-		if (audit_append(&n->audit, n->w, pd->ev, ts, &e) == -1)
+		if (audit_append_prefix(&n->audit, n->w, pd->prefix, pd->ts_ms, &e) == -1)
 			goto rollback;
 		for (size_t i = 0; i < pd->nalerts; i++)
 			if (store_alert_put(n->w, &pd->alerts[i], &e) == -1)
@@ -289,6 +311,7 @@ commit_batch(struct node *n, struct pending *batch)
 	}
 	if (store_commit(n->w, &e) == -1)
 		goto rollback;
+	n->w_dirty = true;
 	rc = 0;
 	goto out;
 rollback:
@@ -339,38 +362,127 @@ committer(void *arg)
 		rc = commit_batch(n, batch);
 		pthread_mutex_lock(&n->qlock);
 		/* Waiters return only after taking qlock, which is held here, so
-		 * every pd stays valid through this loop. */
+		 * every pd stays valid through this loop. Deferred entries are
+		 * ours: collected, then answered outside the lock. */
 		n->qdone = last;
-		for (pd = batch; pd; pd = pd->next) {
+		struct pending *owned = NULL, *next;
+		for (pd = batch; pd; pd = next) {
+			next = pd->next;
 			pd->rc = rc;
+			if (pd->owned) {
+				pd->next = owned;
+				owned = pd;
+				continue;
+			}
 			pd->done = true;
 			pthread_cond_signal(&pd->cv);
+		}
+		if (owned) {
+			pthread_mutex_unlock(&n->qlock);
+			for (pd = owned; pd; pd = next) {
+				next = pd->next;
+				if (rc == 0)
+					atomic_fetch_add(&n->ctr.audit_entries, 1);
+				pd->defer.done(pd->defer.ctx, rc);
+				pending_free(pd);
+			}
+			pthread_mutex_lock(&n->qlock);
 		}
 	}
 	pthread_mutex_unlock(&n->qlock);
 	return NULL;
 }
 
-/* Append a read's audit entry and wait until it is committed. */
-static int
-commit_read(struct node *n, const struct audit_event *ev, struct alert_row *alerts, size_t nalerts)
+static void
+pending_free(struct pending *pd)
 {
-	struct pending me = { .ev = ev, .alerts = alerts, .nalerts = nalerts, .rc = -1 };
+	free(pd->prefix);
+	for (size_t i = 0; i < pd->nalerts; i++)
+		free(pd->payloads ? pd->payloads[i] : NULL);
+	free(pd->payloads);
+	free(pd->alerts);
+	free(pd);
+}
 
+/* A heap copy of a read's alerts, for deferral (takes the prefix). */
+static struct pending *
+pending_own(char *prefix, const struct alert_row *alerts, size_t nalerts)
+{
+	struct pending *pd = calloc(1, sizeof(*pd));
+	bool oom = false;
+
+	if (pd == NULL)
+		return NULL;
+	pd->owned = true;
+	pd->prefix = prefix;
+	if (nalerts) {
+		pd->alerts = calloc(nalerts, sizeof(*pd->alerts));
+		pd->payloads = calloc(nalerts, sizeof(char *));
+		if (pd->alerts == NULL || pd->payloads == NULL)
+			oom = true;
+		for (size_t i = 0; !oom && i < nalerts; i++) {
+			pd->alerts[i] = alerts[i];
+			if ((pd->payloads[i] = strdup(alerts[i].payload)) == NULL)
+				oom = true;
+			pd->alerts[i].payload = pd->payloads[i];
+			pd->nalerts = i + 1;
+		}
+	}
+	if (oom) {
+		pd->prefix = NULL;
+		pending_free(pd);
+		return NULL;
+	}
+	return pd;
+}
+
+static void
+enqueue(struct node *n, struct pending *pd)
+{
+	pd->seq = ++n->qnext;
+	if (n->qtail)
+		n->qtail->next = pd;
+	else
+		n->qhead = pd;
+	n->qtail = pd;
+	if (pd->seq - n->qdone == 1 || pd->seq - n->qdone >= LINGER_ENOUGH)
+		pthread_cond_signal(&n->qwake);
+}
+
+/* Append a read's audit entry. Waits until it is committed, unless the
+ * request can be deferred (see struct node_defer). */
+static int
+commit_read(struct node *n, const struct reqctx *c, const struct audit_event *ev,
+    struct alert_row *alerts, size_t nalerts)
+{
+	struct pending me = { .alerts = alerts, .nalerts = nalerts, .rc = -1 };
+	struct err e;
+	char *prefix;
+
+	if ((prefix = audit_entry_prefix(ev, &e)) == NULL)
+		return -1;
+	if (c && c->defer && !c->defer->used) {
+		struct pending *pd = pending_own(prefix, alerts, nalerts);
+		if (pd != NULL) {
+			pd->ts_ms = now_ms();
+			pd->defer = *c->defer;
+			c->defer->used = true;
+			pthread_mutex_lock(&n->qlock);
+			enqueue(n, pd);
+			pthread_mutex_unlock(&n->qlock);
+			return 0;
+		}
+	}
+	me.prefix = prefix;
+	me.ts_ms = now_ms();
 	pthread_cond_init(&me.cv, NULL);
 	pthread_mutex_lock(&n->qlock);
-	me.seq = ++n->qnext;
-	if (n->qtail)
-		n->qtail->next = &me;
-	else
-		n->qhead = &me;
-	n->qtail = &me;
-	if (me.seq - n->qdone == 1 || me.seq - n->qdone >= LINGER_ENOUGH)
-		pthread_cond_signal(&n->qwake);
+	enqueue(n, &me);
 	while (!me.done)
 		pthread_cond_wait(&me.cv, &n->qlock);
 	pthread_mutex_unlock(&n->qlock);
 	pthread_cond_destroy(&me.cv);
+	free(prefix);
 	if (me.rc == 0)
 		atomic_fetch_add(&n->ctr.audit_entries, 1);
 	return me.rc;
@@ -402,7 +514,7 @@ node_audit_refusal(struct node *n, const struct reqctx *c, const char *action,
 		json_object_set_new(d, "client", json_string(c->client));
 	snprintf(outcome, sizeof(outcome), "refused:%d", status);
 	event_init(&ev, c, action, object, outcome, d);
-	commit_read(n, &ev, NULL, 0);
+	commit_read(n, c, &ev, NULL, 0);
 	json_decref(d);
 	atomic_fetch_add(&n->ctr.refusals, 1);
 }
@@ -522,7 +634,14 @@ static int
 write_begin(struct node *n, struct err *e)
 {
 	pthread_mutex_lock(&n->wlock);
+	if (!n->w_full && !(n->store_flags & STORE_SYNC_NORMAL) && store_set_durable(n->w, true) == 0)
+		n->w_full = true;
 	if (store_begin(n->w, e) == -1) {
+		pthread_mutex_unlock(&n->wlock);
+		return -1;
+	}
+	if (audit_load(&n->audit, n->w, e) == -1) {
+		store_rollback(n->w);
 		pthread_mutex_unlock(&n->wlock);
 		return -1;
 	}
@@ -536,6 +655,8 @@ write_end(struct node *n, int rc, struct err *e)
 
 	if (rc == 0 && store_commit(n->w, e) == -1)
 		rc = -1;
+	if (rc == 0 && n->w_full)
+		n->w_dirty = false;
 	if (rc != 0) {
 		store_rollback(n->w);
 		audit_load(&n->audit, n->w, &e2);
@@ -716,12 +837,20 @@ struct keysctx {
 	int          rc;
 };
 
+static uint64_t
+owner_hash(uint64_t keyhash, const char *agency_id)
+{
+	return keyhash ^ (keyset_hash(agency_id, strlen(agency_id)) * 0x9e3779b97f4a7c15ULL);
+}
+
 static int
-keys_cb(void *ctx, const char *key, size_t len, bool silent, int64_t rid)
+keys_cb(void *ctx, const char *key, size_t len, const char *agency_id, bool silent, int64_t rid)
 {
 	struct keysctx *kc = ctx;
+	uint64_t h = keyset_hash(key, len);
 
-	if (keyset_add(kc->n->keys, keyset_hash(key, len), silent ? KEY_SILENT : KEY_LIVE) == -1) {
+	if (keyset_add(kc->n->keys, h, silent ? KEY_SILENT : KEY_LIVE) == -1 ||
+	    (silent && keyset_add(kc->n->silent_owner, owner_hash(h, agency_id), KEY_LIVE) == -1)) {
 		kc->rc = -1;
 		return 1;
 	}
@@ -843,6 +972,13 @@ background(void *arg)
 			struct store *st = reader(n, &e);
 			if (st)
 				keys_refresh(n, st);
+		}
+		if (mono_us() - n->w_synced_us > 1000000) {
+			pthread_mutex_lock(&n->wlock);
+			if (n->w_dirty && store_checkpoint(n->w) == 0)
+				n->w_dirty = false;
+			pthread_mutex_unlock(&n->wlock);
+			n->w_synced_us = mono_us();
 		}
 		pthread_mutex_lock(&n->bglock);
 	}
@@ -1269,7 +1405,7 @@ node_report_get(struct node *n, const struct reqctx *c, const char *id, json_t *
 			nalerts = 1;
 		}
 		event_init(&ev, c, "report.read", id, "refused:404", NULL);
-		commit_read(n, &ev, &alert, nalerts);
+		commit_read(n, c, &ev, &alert, nalerts);
 		atomic_fetch_add(&n->ctr.refusals, 1);
 		goto out;
 	}
@@ -1280,7 +1416,7 @@ node_report_get(struct node *n, const struct reqctx *c, const char *id, json_t *
 		json_object_set_new(*out, "matches", ml.arr);
 	}
 	event_init(&ev, c, "report.read", id, d == POLICY_FULL ? "full" : "hit", NULL);
-	if (commit_read(n, &ev, NULL, 0) == -1) {
+	if (commit_read(n, c, &ev, NULL, 0) == -1) {
 		json_decref(*out);
 		*out = NULL;
 		err_set(e, 500, "", "the audit trail could not be written; nothing is returned without it");
@@ -1310,12 +1446,12 @@ node_contact_resolve(struct node *n, const struct reqctx *c, const char *ref, js
 	    strcmp(r.agency_id, c->p->agency.id) != 0 || c->p->role == ROLE_PUBLIC) {
 		err_set(e, 404, "ref", "no contact reference %.40s held by your agency", ref);
 		event_init(&ev, c, "contact.resolve", ref, "refused:404", NULL);
-		commit_read(n, &ev, NULL, 0);
+		commit_read(n, c, &ev, NULL, 0);
 		goto out;
 	}
 	*out = json_pack("{s:s, s:s, s:s}", "ref", ref, "report", r.id, "reference", r.reference);
 	event_init(&ev, c, "contact.resolve", ref, "ok", NULL);
-	if (commit_read(n, &ev, NULL, 0) == -1) {
+	if (commit_read(n, c, &ev, NULL, 0) == -1) {
 		json_decref(*out);
 		*out = NULL;
 		err_set(e, 500, "", "the audit trail could not be written");
@@ -1539,12 +1675,18 @@ node_check(struct node *n, const struct reqctx *c, const json_t *body, struct sb
 	sbuf_reset(out);
 	sbuf_adds(out, "{\"results\":[");
 	for (i = 0; i < nitems; i++) {
-		unsigned f = keyset_get(n->keys, keyset_hash(keys[i].key, strlen(keys[i].key)));
+		uint64_t h = keyset_hash(keys[i].key, strlen(keys[i].key));
+		unsigned f = keyset_get(n->keys, h);
 		bool hit;
 
 		if (i)
 			sbuf_addc(out, ',');
 		json_array_append_new(akeys, json_string(keys[i].key));
+		/* A silent record's originator sees its own record (the timing
+		 * difference is visible to the originator alone). */
+		if ((f & KEY_SILENT) && !(f & KEY_LIVE) &&
+		    keyset_get(n->silent_owner, owner_hash(h, c->p->agency.id)))
+			f |= KEY_LIVE;
 		if (!(f & KEY_LIVE)) {
 			/* Nobody holds it, or only silent records do: the same path. */
 			if (f & KEY_SILENT)
@@ -1576,7 +1718,7 @@ node_check(struct node *n, const struct reqctx *c, const json_t *body, struct sb
 	}
 	d = json_pack("{s:O, s:I}", "keys", akeys, "hits", (json_int_t)hits);
 	event_init(&ev, c, "check", NULL, hits ? "hit" : "no-hit", d);
-	if (commit_read(n, &ev, cs.alerts, cs.nalerts) == -1) {
+	if (commit_read(n, c, &ev, cs.alerts, cs.nalerts) == -1) {
 		err_set(e, 500, "", "the audit trail could not be written; nothing is returned without it");
 		goto out;
 	}
@@ -1641,7 +1783,7 @@ node_alerts(struct node *n, const struct reqctx *c, int64_t after, int limit, js
 	if (json_array_size(arr))
 		next = json_integer_value(json_object_get(json_array_get(arr, json_array_size(arr) - 1), "seq"));
 	event_init(&ev, c, "alerts.list", NULL, "ok", NULL);
-	if (commit_read(n, &ev, NULL, 0) == -1) {
+	if (commit_read(n, c, &ev, NULL, 0) == -1) {
 		json_decref(arr);
 		err_set(e, 500, "", "the audit trail could not be written");
 		return -1;
@@ -1811,6 +1953,6 @@ node_audit_verify(struct node *n, const struct reqctx *c, json_t **out, struct e
 		json_object_set_new(*out, "error", json_string(e->msg));
 	err_clear(e);
 	event_init(&ev, c, "audit.verify", NULL, ok ? "intact" : "broken", NULL);
-	commit_read(n, &ev, NULL, 0);
+	commit_read(n, c, &ev, NULL, 0);
 	return 0;
 }

@@ -127,6 +127,12 @@ agency_id_valid(const char *s)
 
 /* ---- markings ---------------------------------------------------------- */
 
+static int check_fields(const json_t *obj, const char *const *allowed, const char *prefix, struct err *e);
+
+static const char *const marking_fields[] = {
+	"tlp", "releasable_to", "disclosure", "orcon", "grading", "handling", "review_at", NULL
+};
+
 static bool
 audience_valid(const char *s)
 {
@@ -148,6 +154,8 @@ markings_parse(const json_t *j, struct markings *m, struct err *e)
 		err_set(e, 400, "markings", "markings must be an object");
 		return -1;
 	}
+	if (check_fields(j, marking_fields, "markings.", e) == -1)
+		return -1;
 	if ((v = json_object_get(j, "tlp")) != NULL) {
 		int t = json_is_string(v) ? tlp_parse(json_string_value(v)) : -1;
 		if (t < 0) {

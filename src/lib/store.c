@@ -77,6 +77,18 @@ store_schema_version(struct store *st)
 }
 
 int
+store_set_durable(struct store *st, bool full)
+{
+	return st->be->set_durable(st->state, full);
+}
+
+int
+store_checkpoint(struct store *st)
+{
+	return st->be->checkpoint(st->state);
+}
+
+int
 store_begin(struct store *st, struct err *e)
 {
 	return st->be->begin(st->state, e);

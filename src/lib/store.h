@@ -93,6 +93,14 @@ void store_close(struct store *st);
 const char *store_backend_name(const struct store *st);
 int  store_schema_version(struct store *st);
 
+/* Durability of the following commits: full (fsync at each commit) or not
+ * (committed to the WAL: survives a crash of the process; reaches the disk
+ * at the next full commit or checkpoint). Outside a transaction only. */
+int store_set_durable(struct store *st, bool full);
+/* Copy the WAL into the database and sync it (brings earlier non-durable
+ * commits to the disk). */
+int store_checkpoint(struct store *st);
+
 /* Write transactions. Nesting is not supported. */
 int store_begin(struct store *st, struct err *e);
 int store_commit(struct store *st, struct err *e);
@@ -132,9 +140,11 @@ int store_postings(struct store *st, const char *key, store_posting_cb cb, void 
 /* Every distinct key (to build the in-memory filter). */
 int store_keys_iter(struct store *st, int (*cb)(void *, const char *key, size_t len), void *ctx);
 /* The keys of every report stored after local row `after` (0 = all), in
- * arrival order, with whether that report is silent and its row number.
- * Feeds the in-memory keyset filter, also with other processes' writes. */
-typedef int (*store_keys_since_cb)(void *ctx, const char *key, size_t len, bool silent, int64_t rid);
+ * arrival order, with the report's agency, whether it is silent, and its
+ * row number. Feeds the in-memory keyset filter, also with other
+ * processes' writes. */
+typedef int (*store_keys_since_cb)(void *ctx, const char *key, size_t len, const char *agency_id,
+    bool silent, int64_t rid);
 int store_keys_since(struct store *st, int64_t after, store_keys_since_cb cb, void *ctx);
 
 int store_match_put(struct store *st, const struct match_row *m, struct err *e);

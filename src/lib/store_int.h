@@ -17,6 +17,8 @@ struct store_backend {
 	void (*close)(void *be);
 	int  (*schema_version)(void *be);
 
+	int  (*set_durable)(void *be, bool full);
+	int  (*checkpoint)(void *be);
 	int  (*begin)(void *be, struct err *e);
 	int  (*commit)(void *be, struct err *e);
 	int  (*rollback)(void *be);

@@ -17,7 +17,7 @@
 /* Page cache per connection, in KiB (negative: SQLite's unit). Without mmap
  * (below) a page not in this cache is a pread(); the check path wants the
  * upper levels of postings and reports resident. */
-#define SQ_CACHE_KIB      "-65536"
+#define SQ_CACHE_KIB      "-262144"
 #define SQ_MMAP_BYTES     "0" /* no mmap: a growing file made every read transaction remap (munmap + TLB shootdowns) */
 
 /* ---- schema ------------------------------------------------------------ */
@@ -246,7 +246,7 @@ static const char *const q_sql[Q__N] = {
 	    " WHERE p.key = ?1 ORDER BY p.report_rid",
 	[Q_KEYS] = "SELECT DISTINCT key FROM postings ORDER BY key",
 	/* Keys of the reports stored after rid, in arrival order (the keyset filter). */
-	[Q_KEYS_SINCE] = "SELECT p.key, r.disclosure, r.rid FROM reports r"
+	[Q_KEYS_SINCE] = "SELECT p.key, r.disclosure, r.rid, r.agency_id FROM reports r"
 	    " JOIN postings p ON p.report_rid = r.rid WHERE r.rid > ?1 ORDER BY r.rid",
 	[Q_MATCH_PUT] = "INSERT INTO matches(id, key, report_id, agency_id, other_report_id,"
 	    " other_agency_id, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -613,6 +613,24 @@ sq_schema_version(void *be)
 }
 
 /* ---- transactions ------------------------------------------------------ */
+
+static int
+sq_set_durable(void *be, bool full)
+{
+	struct sq *s = be;
+
+	return sqlite3_exec(s->db, full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL",
+	    NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+static int
+sq_checkpoint(void *be)
+{
+	struct sq *s = be;
+	int rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+
+	return rc == SQLITE_OK || rc == SQLITE_BUSY ? 0 : -1;
+}
 
 static int
 sq_begin(void *be, struct err *e)
@@ -1384,7 +1402,7 @@ sq_keys_since(void *be, int64_t after, store_keys_since_cb cb, void *ctx)
 		const char *k = col_text(stmt, 0);
 		bool silent = strcmp(col_text(stmt, 1), "silent") == 0;
 
-		if ((rc = cb(ctx, k, (size_t)sqlite3_column_bytes(stmt, 0), silent,
+		if ((rc = cb(ctx, k, (size_t)sqlite3_column_bytes(stmt, 0), col_text(stmt, 3), silent,
 		    sqlite3_column_int64(stmt, 2))) != 0)
 			goto out;
 	}
@@ -1691,6 +1709,8 @@ const struct store_backend store_backend_sqlite = {
 	.open = sq_open,
 	.close = sq_close,
 	.schema_version = sq_schema_version,
+	.set_durable = sq_set_durable,
+	.checkpoint = sq_checkpoint,
 	.begin = sq_begin,
 	.commit = sq_commit,
 	.rollback = sq_rollback,

@@ -463,7 +463,8 @@ api_handle(const struct api_req *r, struct api_resp *resp)
 	const char *tail = "", *token;
 	bool known;
 	struct principal p;
-	struct reqctx c = { .p = &p, .purpose = r->purpose, .case_ref = r->case_ref, .client = r->client };
+	struct reqctx c = { .p = &p, .purpose = r->purpose, .case_ref = r->case_ref, .client = r->client,
+		.defer = r->defer };
 	struct err e = {0};
 
 	memset(&p, 0, sizeof(p));
@@ -478,12 +479,17 @@ api_handle(const struct api_req *r, struct api_resp *resp)
 			problem_err(resp, &e);
 			return;
 		}
-		if (!header_ok(r->purpose, SIMPUL_MAX_PURPOSE)) {
-			api_problem(resp, 400, "X-Simpul-Purpose", "X-Simpul-Purpose must be at most 200 bytes of text");
-			return;
-		}
-		if (!header_ok(r->case_ref, SIMPUL_MAX_CASE_REF)) {
-			api_problem(resp, 400, "X-Simpul-Case", "X-Simpul-Case must be at most 100 bytes of text");
+		if (!header_ok(r->purpose, SIMPUL_MAX_PURPOSE) || !header_ok(r->case_ref, SIMPUL_MAX_CASE_REF)) {
+			bool purpose = !header_ok(r->purpose, SIMPUL_MAX_PURPOSE);
+			const char *h = purpose ? "X-Simpul-Purpose" : "X-Simpul-Case";
+			char msg[120];
+			snprintf(msg, sizeof(msg), "%s must be at most %d bytes of text", h,
+			    purpose ? SIMPUL_MAX_PURPOSE : SIMPUL_MAX_CASE_REF);
+			/* The refusal is audited without the offending header. */
+			c.purpose = purpose ? NULL : c.purpose;
+			c.case_ref = purpose ? (header_ok(r->case_ref, SIMPUL_MAX_CASE_REF) ? c.case_ref : NULL) : NULL;
+			node_audit_refusal(r->n, &c, "request", r->path, 400, msg);
+			api_problem(resp, 400, h, msg);
 			return;
 		}
 	}

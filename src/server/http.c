@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,10 +14,26 @@
 #include "server.h"
 #include "simpul_limits.h"
 
+/* An authenticated body refused as too large, up to this size, is still
+ * read (and dropped) so that the client reads the 413; before
+ * authentication only SIMPUL_MAX_BODY_UNAUTH is read. */
+#define DISCARD_MAX (64u * 1024u * 1024u)
+
 struct conn_state {
 	struct sbuf body;
 	bool        refused;    /* an early answer was queued */
+	bool        discard;    /* over-size: read and drop the body, then answer early */
+	uint64_t    dropped;
+	struct api_resp early;
 	char        client[64];
+
+	/* A deferred answer: held until its audit entry is committed. The
+	 * connection is suspended meanwhile, so no thread waits on it. */
+	pthread_mutex_t         mu;
+	struct api_resp         resp;
+	bool                    have_resp, committed, suspended;
+	int                     commit_rc;
+	struct MHD_Connection  *conn;
 };
 
 struct srv {
@@ -67,6 +84,40 @@ send_resp(struct MHD_Connection *c, struct api_resp *r)
 	return ret;
 }
 
+/* From the audit committer. Touches cs only under mu; resumes after, since
+ * once resumed the request may complete and free cs. */
+static void
+on_committed(void *ctx, int rc)
+{
+	struct conn_state *cs = ctx;
+	struct MHD_Connection *c;
+	bool suspended;
+
+	pthread_mutex_lock(&cs->mu);
+	cs->committed = true;
+	cs->commit_rc = rc;
+	suspended = cs->suspended;
+	c = cs->conn;
+	pthread_mutex_unlock(&cs->mu);
+	if (suspended)
+		MHD_resume_connection(c);
+}
+
+static enum MHD_Result
+send_held(struct MHD_Connection *c, struct conn_state *cs)
+{
+	struct api_resp resp = cs->resp;
+
+	cs->have_resp = false;
+	memset(&cs->resp, 0, sizeof(cs->resp));
+	if (cs->commit_rc != 0) {
+		free(resp.body);
+		memset(&resp, 0, sizeof(resp));
+		api_problem(&resp, 500, NULL, "the audit trail could not be written; nothing is returned without it");
+	}
+	return send_resp(c, &resp);
+}
+
 static void
 fill_req(struct api_req *ar, struct srv *s, struct MHD_Connection *c, const char *url,
     const char *method, struct conn_state *cs)
@@ -99,6 +150,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url, const char *met
 
 		if ((cs = calloc(1, sizeof(*cs))) == NULL)
 			return MHD_NO;
+		pthread_mutex_init(&cs->mu, NULL);
 		sbuf_init(&cs->body, SIMPUL_MAX_BODY);
 		client_addr(c, cs->client, sizeof(cs->client));
 		*con_cls = cs;
@@ -107,30 +159,70 @@ on_request(void *cls, struct MHD_Connection *c, const char *url, const char *met
 		fill_req(&ar, s, c, url, method, cs);
 		memset(&resp, 0, sizeof(resp));
 		if (api_early(&ar, len, &resp)) {
+			/* A client still sending its body would miss an answer sent
+			 * now and followed by a close: a body of sane size is read
+			 * and dropped first, then answered. */
+			if (len > 0 && len <= (resp.status == 413 ? DISCARD_MAX : SIMPUL_MAX_BODY_UNAUTH)) {
+				cs->discard = true;
+				cs->early = resp;
+				return MHD_YES;
+			}
 			cs->refused = true;
 			return send_resp(c, &resp);
 		}
 		return MHD_YES;
 	}
 	if (*upload_size) {
-		if (!cs->refused && sbuf_add(&cs->body, upload_data, *upload_size) == -1) {
-			cs->refused = true;
-			memset(&resp, 0, sizeof(resp));
-			api_problem(&resp, 413, "body", "the request body is larger than the limit");
+		if (cs->discard) {
+			cs->dropped += *upload_size;
 			*upload_size = 0;
-			return send_resp(c, &resp);
+			return MHD_YES;
+		}
+		if (!cs->refused && sbuf_add(&cs->body, upload_data, *upload_size) == -1) {
+			/* No Content-Length (chunked) and over the limit. */
+			cs->discard = true;
+			memset(&cs->early, 0, sizeof(cs->early));
+			api_problem(&cs->early, 413, "body", "the request body is larger than the limit");
+			sbuf_free(&cs->body);
 		}
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	if (cs->discard) {
+		resp = cs->early;
+		memset(&cs->early, 0, sizeof(cs->early));
+		cs->discard = false;
+		cs->refused = true;
+		return send_resp(c, &resp);
+	}
 	if (cs->refused)
 		return MHD_YES;
-	fill_req(&ar, s, c, url, method, cs);
-	ar.body = cs->body.ptr ? cs->body.ptr : "";
-	ar.body_len = cs->body.len;
-	memset(&resp, 0, sizeof(resp));
-	api_handle(&ar, &resp);
-	return send_resp(c, &resp);
+	if (cs->have_resp)      /* resumed: the audit entry is committed */
+		return send_held(c, cs);
+	{
+		struct node_defer d = { .done = on_committed, .ctx = cs };
+
+		fill_req(&ar, s, c, url, method, cs);
+		ar.body = cs->body.ptr ? cs->body.ptr : "";
+		ar.body_len = cs->body.len;
+		ar.defer = &d;
+		memset(&resp, 0, sizeof(resp));
+		api_handle(&ar, &resp);
+		if (!d.used)
+			return send_resp(c, &resp);
+		pthread_mutex_lock(&cs->mu);
+		cs->resp = resp;
+		cs->have_resp = true;
+		if (!cs->committed) {
+			cs->suspended = true;
+			cs->conn = c;
+			MHD_suspend_connection(c);
+			pthread_mutex_unlock(&cs->mu);
+			return MHD_YES;
+		}
+		pthread_mutex_unlock(&cs->mu);
+		return send_held(c, cs);
+	}
 }
 
 static void
@@ -140,6 +232,9 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_Reque
 
 	if (cs) {
 		sbuf_free(&cs->body);
+		free(cs->resp.body);
+		free(cs->early.body);
+		pthread_mutex_destroy(&cs->mu);
 		free(cs);
 		*con_cls = NULL;
 	}
@@ -199,7 +294,7 @@ server_run(struct node *n, const struct server_opts *o, struct err *e)
 	socklen_t sl;
 	struct MHD_Daemon *d;
 	const union MHD_DaemonInfo *di;
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
 	int threads = o->threads > 0 ? o->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
 	sigset_t set;
 	int sig, port;

@@ -32,6 +32,7 @@ struct api_req {
 	size_t       body_len;
 	const char *(*arg)(void *conn, const char *name);  /* query argument */
 	void        *conn;
+	struct node_defer *defer;  /* see core.h; NULL = answer after the audit commit */
 };
 
 struct api_resp {
