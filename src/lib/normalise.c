@@ -524,10 +524,11 @@ norm_domain(struct nc *c, struct err *e)
 			n -= (size_t)(at + 1 - v);
 			v = at + 1;
 		}
-		/* host/path, host:port, host?query: the host alone. */
+		/* host/path and host:port give the host alone; a bare "host?"
+		 * stays malformed (as a URL parser without a scheme sees it). */
 		{
 			size_t m = 0;
-			while (m < n && v[m] != '/' && v[m] != '\\' && v[m] != '?' && v[m] != '#' &&
+			while (m < n && v[m] != '/' && v[m] != '\\' &&
 			    !(v[m] == ':' && (v != c->v || (m + 1 < n && IS_DIGIT(v[m + 1])))))
 				m++;
 			n = m;
