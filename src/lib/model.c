@@ -435,9 +435,9 @@ parse_selector(const json_t *js, size_t idx, const char *default_country, struct
 	in.platform = platform;
 	if (normalise(&in, &no, e) == -1) {
 		/* Name the field inside this selector. */
-		char inner[128];
+		char inner[64];
 		str_copy(inner, sizeof(inner), e->field[0] ? e->field : "value");
-		snprintf(e->field, sizeof(e->field), "%s%s", pre, inner);
+		snprintf(e->field, sizeof(e->field), "%.40s%.63s", pre, inner);
 		return -1;
 	}
 	memset(rs, 0, sizeof(*rs));

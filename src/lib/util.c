@@ -189,7 +189,7 @@ str_copy(char *dst, size_t dstsz, const char *src)
 int
 parse_i64(const char *s, size_t n, int64_t *out)
 {
-	int64_t v = 0;
+	uint64_t v = 0, lim;
 	bool neg = false;
 	size_t i = 0;
 
@@ -201,16 +201,18 @@ parse_i64(const char *s, size_t n, int64_t *out)
 		if (n == 1)
 			return -1;
 	}
+	/* Accumulate the magnitude unsigned: -9223372036854775808 fits. */
+	lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
 	for (; i < n; i++) {
-		int d;
+		unsigned d;
 		if (s[i] < '0' || s[i] > '9')
 			return -1;
-		d = s[i] - '0';
-		if (v > (INT64_MAX - d) / 10)
+		d = (unsigned)(s[i] - '0');
+		if (v > (lim - d) / 10)
 			return -1;
 		v = v * 10 + d;
 	}
-	*out = neg ? -v : v;
+	*out = neg ? (int64_t)(0 - v) : (int64_t)v;
 	return 0;
 }
 
@@ -299,9 +301,13 @@ time_iso(int64_t ms, char out[32])
 	time_t s = (time_t)(ms / 1000);
 	struct tm tm;
 
+	unsigned y, ms3 = (unsigned)(((ms % 1000) + 1000) % 1000);
+
 	gmtime_r(&s, &tm);
-	snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+	y = (unsigned)(tm.tm_year + 1900) % 10000u;
+	snprintf(out, 32, "%04u-%02u-%02uT%02u:%02u:%02u.%03uZ", y, (unsigned)(tm.tm_mon + 1) % 100u,
+	    (unsigned)tm.tm_mday % 100u, (unsigned)tm.tm_hour % 100u, (unsigned)tm.tm_min % 100u,
+	    (unsigned)tm.tm_sec % 100u, ms3 % 1000u);
 }
 
 static int
@@ -338,13 +344,37 @@ date_valid(const char *s)
 		return false;
 	if (n == 10)
 		return true;
-	/* A time part: THH:MM[:SS[.fff]][Z|+hh:mm] - checked loosely but bounded. */
-	if (s[10] != 'T' || n > 35)
-		return false;
-	for (size_t i = 11; i < n; i++)
-		if (!strchr("0123456789:.+-Z", s[i]))
+	/* A time part: THH:MM[:SS[.f...]] then Z or +hh:mm / -hh:mm, or nothing. */
+	{
+		const char *t = s + 11, *end = s + n;
+		int hh, mm, ss;
+
+		if (s[10] != 'T' || n > 40 || end - t < 5 || (hh = digits(t, 2)) < 0 || hh > 23 ||
+		    t[2] != ':' || (mm = digits(t + 3, 2)) < 0 || mm > 59)
 			return false;
-	return digits(s + 11, 2) >= 0 && digits(s + 11, 2) < 24;
+		t += 5;
+		if (t < end && *t == ':') {
+			if (end - t < 3 || (ss = digits(t + 1, 2)) < 0 || ss > 60)
+				return false;
+			t += 3;
+			if (t < end && *t == '.') {
+				const char *f = ++t;
+				while (t < end && *t >= '0' && *t <= '9' && t - f < 9)
+					t++;
+				if (t == f)
+					return false;
+			}
+		}
+		if (t == end)
+			return true;
+		if (*t == 'Z')
+			return t + 1 == end;
+		if ((*t == '+' || *t == '-') && end - t == 6) {
+			int oh = digits(t + 1, 2), om = digits(t + 4, 2);
+			return oh >= 0 && oh <= 14 && t[3] == ':' && om >= 0 && om <= 59;
+		}
+		return false;
+	}
 }
 
 int64_t
