@@ -1503,8 +1503,10 @@ def audit_records_refused_bad_requests():
     entries = [json.loads(json.loads(ln)["entry"]) for ln in export_lines(out) if '"entry"' in ln]
     check([e for e in entries if e.get("action") == "report.create" and e.get("outcome") == "refused:400"
            and e.get("agency") == "TH-CIB"], "malformed report body not audited")
-    check([e for e in entries if e.get("agency") == "TH-CIB" and str(e.get("outcome", "")).startswith("refused:400")
-           and e.get("action") == "check"], "request refused for an over-long X-Simpul-Purpose not audited")
+    check([e for e in entries if e.get("agency") == "TH-CIB" and e.get("outcome") == "refused:400"
+           and e.get("case") == case and e.get("purpose") is None
+           and (e.get("action") == "check" or e.get("object") == "/api/v1/check")],
+          "request refused for an over-long X-Simpul-Purpose not audited (with its case, without the purpose)")
 
 
 @test
