@@ -17,7 +17,7 @@
 /* Page cache per connection, in KiB (negative: SQLite's unit). Without mmap
  * (below) a page not in this cache is a pread(); the check path wants the
  * upper levels of postings and reports resident. */
-#define SQ_CACHE_KIB      "-262144"
+#define SQ_CACHE_KIB      "-131072"
 #define SQ_MMAP_BYTES     "0" /* no mmap: a growing file made every read transaction remap (munmap + TLB shootdowns) */
 
 /* ---- schema ------------------------------------------------------------ */

@@ -1119,6 +1119,75 @@ test_busy_writer(void **state)
 	store_close(w2);
 }
 
+struct since {
+	int     n;
+	char    keys[8][64];
+	bool    silent[8];
+	int64_t rid[8];
+};
+
+static int
+since_cb(void *ctx, const char *key, size_t len, const char *agency_id, bool silent, int64_t rid)
+{
+	struct since *l = ctx;
+
+	assert_int_equal(strlen(key), len);
+	assert_string_equal(agency_id, "BN-RBPF");
+	if (l->n < 8) {
+		str_copy(l->keys[l->n], sizeof(l->keys[0]), key);
+		l->silent[l->n] = silent;
+		l->rid[l->n] = rid;
+	}
+	l->n++;
+	return 0;
+}
+
+static void
+test_keys_since_and_read_snapshot(void **state)
+{
+	struct fx *f = *state;
+	static const char *const k1[] = { "phone:+601" };
+	static const char *const k2[] = { "phone:+602", "phone:+601" };
+	struct store *w2 = NULL;
+	struct since l = {0};
+	struct report r;
+	struct err e = {0};
+	struct pl p;
+
+	add_agency(f->st, "BN-RBPF", "BN", AK_POLICE);
+	put_report(f->st, "R1", "BN-RBPF", 1, k1, 1);
+	make_report(&r, "R2", "BN-RBPF", 2, k2, NULL, 2);
+	r.m.disclosure = DISC_SILENT;
+	assert_int_equal(store_report_put(f->st, &r, &e), 0);
+	report_free(&r);
+
+	assert_int_equal(store_keys_since(f->st, 0, since_cb, &l), 0);
+	assert_int_equal(l.n, 3);
+	assert_string_equal(l.keys[0], "phone:+601");
+	assert_false(l.silent[0]);
+	assert_true(l.silent[1] && l.silent[2]);
+	assert_true(l.rid[0] < l.rid[1] && l.rid[1] == l.rid[2]);
+	int64_t last = l.rid[0];
+	memset(&l, 0, sizeof(l));
+	assert_int_equal(store_keys_since(f->st, last, since_cb, &l), 0);
+	assert_int_equal(l.n, 2);
+
+	/* A read snapshot does not see a commit made after it started. */
+	assert_int_equal(store_read_begin(f->st, &e), 0);
+	assert_int_equal(store_read_begin(f->st, &e), -1);
+	assert_int_equal(postings(f->st, "phone:+601", &p), 0);
+	assert_int_equal(p.n, 2);
+	assert_int_equal(store_open(f->path, 0, &w2, &e), 0);
+	put_report(w2, "R3", "BN-RBPF", 3, k1, 1);
+	store_close(w2);
+	assert_int_equal(postings(f->st, "phone:+601", &p), 0);
+	assert_int_equal(p.n, 2);
+	assert_int_equal(store_read_end(f->st), 0);
+	assert_int_equal(postings(f->st, "phone:+601", &p), 0);
+	assert_int_equal(p.n, 3);
+	assert_int_equal(store_read_end(f->st), 0);   /* none open: no-op */
+}
+
 int
 main(void)
 {
@@ -1142,6 +1211,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_two_connections, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_readonly, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_busy_writer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_keys_since_and_read_snapshot, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }
