@@ -35,7 +35,61 @@ static const char usage_text[] =
     "  --json         print {\"type\",\"key\",\"valid\",\"flag\"?,\"derived\"}\n"
     "  --batch        read JSON lines {\"type\",\"value\",\"country\"?,...} on stdin,\n"
     "                 write one JSON line per input, in order; a bad line gets\n"
-    "                 {\"error\",\"field\"} and the batch goes on\n";
+    "                 {\"error\",\"field\"} and the batch goes on\n"
+    "  --bench        time normalise() per type in this process (one thread)\n"
+    "                 and print ns per value; figures in docs/internals/normalise.md\n";
+
+/* Typical values per type for --bench: what reports actually carry. */
+static const struct norm_in bench_in[] = {
+	{ "phone", "+60 12-345 6789", NULL, NULL, NULL, NULL, NULL },
+	{ "phone", "081 234 5678", "TH", NULL, NULL, NULL, NULL },
+	{ "bank_account", "5123 4567 8901", "MY", "MBBEMYKL", NULL, NULL, NULL },
+	{ "iban", "GB82 WEST 1234 5698 7654 32", NULL, NULL, NULL, NULL, NULL },
+	{ "ewallet", "0917 123 4567", "PH", NULL, "GCash", NULL, NULL },
+	{ "crypto", "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa", NULL, NULL, NULL, NULL, NULL },
+	{ "crypto", "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4", NULL, NULL, NULL, NULL, NULL },
+	{ "crypto", "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", NULL, NULL, NULL, NULL, NULL },
+	{ "crypto", "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t", NULL, NULL, NULL, NULL, NULL },
+	{ "url", "https://www.maybank2u.com.my.secure-login.xyz/login?id=1", NULL, NULL, NULL, NULL, NULL },
+	{ "url", "http://bücher.de/", NULL, NULL, NULL, NULL, NULL },
+	{ "domain", "login.example.com.my", NULL, NULL, NULL, NULL, NULL },
+	{ "email", "John.Doe+scam@GMail.com", NULL, NULL, NULL, NULL, NULL },
+	{ "ip", "2001:db8::1", NULL, NULL, NULL, NULL, NULL },
+	{ "handle", "@ScamBoss", NULL, NULL, NULL, NULL, "telegram" },
+	{ "imei", "49-015420-323751-8", NULL, NULL, NULL, NULL, NULL },
+	{ "national_id", "900101-14-5678", "MY", NULL, NULL, NULL, NULL },
+	{ "passport", "L898902C36", "UT", NULL, NULL, NULL, NULL },
+};
+
+static int
+bench(void)
+{
+	struct norm_out *o;
+	struct err e;
+	int rc = 1;
+
+	if ((o = malloc(sizeof(*o))) == NULL)
+		return cli_fail(1, "out of memory");
+	printf("%-13s %-58s %10s\n", "type", "value", "ns/value");
+	for (size_t i = 0; i < sizeof(bench_in) / sizeof(bench_in[0]); i++) {
+		int64_t t0, n = 0, dt;
+		t0 = mono_us();
+		do {
+			for (int k = 0; k < 1000; k++)
+				if (normalise(&bench_in[i], o, &e) == -1)
+					goto out;
+			n += 1000;
+		} while ((dt = mono_us() - t0) < 300000);
+		printf("%-13s %-58.58s %10.0f\n", bench_in[i].type, bench_in[i].value,
+		    (double)dt * 1000.0 / (double)n);
+	}
+	rc = 0;
+out:
+	if (rc != 0)
+		cli_fail(1, "normalize --bench: %s", e.msg);
+	free(o);
+	return rc;
+}
 
 static void
 render(struct sbuf *b, const struct norm_out *o)
@@ -175,7 +229,7 @@ cmd_normalize(int argc, char **argv)
 	struct err e = {0};
 	const char *pos[2] = {0};
 	int npos = 0, rc = 2;
-	bool json = false, isbatch = false;
+	bool json = false, isbatch = false, isbench = false;
 
 	sbuf_init(&b, 1u << 16);
 	if (cli_wants_help(argc, argv)) {
@@ -189,6 +243,8 @@ cmd_normalize(int argc, char **argv)
 			json = true;
 		else if (strcmp(argv[i], "--batch") == 0)
 			isbatch = true;
+		else if (strcmp(argv[i], "--bench") == 0)
+			isbench = true;
 		else if (strcmp(argv[i], "--country") == 0)
 			opt = &in.country;
 		else if (strcmp(argv[i], "--bank") == 0)
@@ -218,6 +274,10 @@ cmd_normalize(int argc, char **argv)
 	}
 	if (normalise_init() == -1) {
 		rc = cli_fail(1, "normalize: cannot load the public suffix list or phone metadata");
+		goto out;
+	}
+	if (isbench) {
+		rc = bench();
 		goto out;
 	}
 	if (isbatch) {
