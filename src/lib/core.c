@@ -60,6 +60,18 @@ struct tokent {
 	int64_t          expires_ms, fetched_ms;
 };
 
+/* A silent posting's markings, kept in memory so that a check can tell an
+ * outsider (no-hit path, same timing) from someone the record is released
+ * to, without a database lookup. Silent records are few. */
+#define SILENT_BUCKETS 4096
+struct silentrec {
+	struct silentrec *next;
+	uint64_t          h;
+	char              report_id[SIMPUL_ID_LEN + 1];
+	char              agency_id[SIMPUL_MAX_AGENCY_ID + 1];
+	struct markings   m;
+};
+
 struct node {
 	char                *db;
 	int                  store_flags;
@@ -86,7 +98,8 @@ struct node {
 	struct node_counters ctr;
 
 	struct keyset       *keys;
-	struct keyset       *silent_owner; /* key x agency holding a silent record on it */
+	pthread_rwlock_t     silent_lock;  /* the markings of silent postings, by key */
+	struct silentrec   **silent;       /* SILENT_BUCKETS chains */
 	int64_t              keys_rid;     /* last report row folded into keys */
 	pthread_mutex_t      keys_lock;
 
@@ -191,7 +204,9 @@ node_open(const char *db, int flags, struct node **out, struct err *e)
 	pthread_mutex_init(&n->tclock, NULL);
 	pthread_mutex_init(&n->bglock, NULL);
 	pthread_cond_init(&n->bgcond, NULL);
-	if ((n->keys = keyset_new()) == NULL || (n->silent_owner = keyset_new()) == NULL ||
+	pthread_rwlock_init(&n->silent_lock, NULL);
+	if ((n->keys = keyset_new()) == NULL ||
+	    (n->silent = calloc(SILENT_BUCKETS, sizeof(*n->silent))) == NULL ||
 	    (n->tokens = calloc(TOKCACHE, sizeof(*n->tokens))) == NULL) {
 		err_set(e, 500, "", "out of memory");
 		goto fail;
@@ -255,7 +270,14 @@ node_close(struct node *n)
 		free(j);
 	}
 	keyset_free(n->keys);
-	keyset_free(n->silent_owner);
+	for (size_t i = 0; n->silent && i < SILENT_BUCKETS; i++)
+		while (n->silent[i]) {
+			struct silentrec *sr = n->silent[i];
+			n->silent[i] = sr->next;
+			free(sr);
+		}
+	free(n->silent);
+	pthread_rwlock_destroy(&n->silent_lock);
 	free(n->tokens);
 	pthread_mutex_destroy(&n->keys_lock);
 	pthread_mutex_destroy(&n->tclock);
@@ -832,25 +854,62 @@ node_token_revoke(struct node *n, const struct reqctx *c, const char *token_id, 
 /* ---- the keyset filter and the background thread ----------------------- */
 
 struct keysctx {
-	struct node *n;
-	int64_t      last;
-	int          rc;
+	struct node  *n;
+	struct store *st;
+	int64_t       last;
+	int           rc;
 };
 
-static uint64_t
-owner_hash(uint64_t keyhash, const char *agency_id)
+static int
+silent_add(struct node *n, struct store *st, uint64_t h, const char *report_id)
 {
-	return keyhash ^ (keyset_hash(agency_id, strlen(agency_id)) * 0x9e3779b97f4a7c15ULL);
+	struct silentrec *sr, **b = &n->silent[h % SILENT_BUCKETS];
+	struct report r;
+	int rc = -1;
+
+	memset(&r, 0, sizeof(r));
+	if (store_report_get(st, report_id, &r) != 0)
+		return -1;
+	if ((sr = calloc(1, sizeof(*sr))) != NULL) {
+		sr->h = h;
+		str_copy(sr->report_id, sizeof(sr->report_id), r.id);
+		str_copy(sr->agency_id, sizeof(sr->agency_id), r.agency_id);
+		sr->m = r.m;
+		pthread_rwlock_wrlock(&n->silent_lock);
+		sr->next = *b;
+		*b = sr;
+		pthread_rwlock_unlock(&n->silent_lock);
+		rc = 0;
+	}
+	report_free(&r);
+	return rc;
+}
+
+/* May p see some silent record holding the key with hash h? */
+static bool
+silent_visible(struct node *n, uint64_t h, const struct principal *p)
+{
+	bool yes = false;
+
+	pthread_rwlock_rdlock(&n->silent_lock);
+	for (struct silentrec *sr = n->silent[h % SILENT_BUCKETS]; sr && !yes; sr = sr->next) {
+		struct record_meta meta = { .agency_id = sr->agency_id, .m = &sr->m };
+		if (sr->h == h && policy_decide(p, &meta, USE_READ) != POLICY_NONE)
+			yes = true;
+	}
+	pthread_rwlock_unlock(&n->silent_lock);
+	return yes;
 }
 
 static int
-keys_cb(void *ctx, const char *key, size_t len, const char *agency_id, bool silent, int64_t rid)
+keys_cb(void *ctx, const char *key, size_t len, const char *agency_id, bool silent, int64_t rid,
+    const char *report_id)
 {
 	struct keysctx *kc = ctx;
 	uint64_t h = keyset_hash(key, len);
 
 	if (keyset_add(kc->n->keys, h, silent ? KEY_SILENT : KEY_LIVE) == -1 ||
-	    (silent && keyset_add(kc->n->silent_owner, owner_hash(h, agency_id), KEY_LIVE) == -1)) {
+	    (silent && silent_add(kc->n, kc->st, h, report_id) == -1)) {
 		kc->rc = -1;
 		return 1;
 	}
@@ -864,7 +923,7 @@ keys_cb(void *ctx, const char *key, size_t len, const char *agency_id, bool sile
 static int
 keys_refresh(struct node *n, struct store *st)
 {
-	struct keysctx kc = { .n = n };
+	struct keysctx kc = { .n = n, .st = st };
 	int rc;
 
 	pthread_mutex_lock(&n->keys_lock);
@@ -1682,10 +1741,9 @@ node_check(struct node *n, const struct reqctx *c, const json_t *body, struct sb
 		if (i)
 			sbuf_addc(out, ',');
 		json_array_append_new(akeys, json_string(keys[i].key));
-		/* A silent record's originator sees its own record (the timing
-		 * difference is visible to the originator alone). */
-		if ((f & KEY_SILENT) && !(f & KEY_LIVE) &&
-		    keyset_get(n->silent_owner, owner_hash(h, c->p->agency.id)))
+		/* Someone a silent record is released to (its originator, its
+		 * audience) gets the real answer, which reveals it anyway. */
+		if ((f & KEY_SILENT) && !(f & KEY_LIVE) && silent_visible(n, h, c->p))
 			f |= KEY_LIVE;
 		if (!(f & KEY_LIVE)) {
 			/* Nobody holds it, or only silent records do: the same path. */

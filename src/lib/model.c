@@ -119,6 +119,9 @@ agency_id_valid(const char *s)
 
 	if (n < 3 || n > SIMPUL_MAX_AGENCY_ID || !isalnum((unsigned char)s[0]))
 		return false;
+	/* The audience words of releasable_to cannot name an agency. */
+	if (strcmp(s, AUD_MEMBERS) == 0 || strcmp(s, AUD_ALL_LE) == 0 || strcmp(s, AUD_PRIVATE) == 0)
+		return false;
 	for (size_t i = 0; i < n; i++)
 		if (!isalnum((unsigned char)s[i]) && s[i] != '-' && s[i] != '_' && s[i] != '.')
 			return false;

@@ -144,7 +144,7 @@ int store_keys_iter(struct store *st, int (*cb)(void *, const char *key, size_t 
  * row number. Feeds the in-memory keyset filter, also with other
  * processes' writes. */
 typedef int (*store_keys_since_cb)(void *ctx, const char *key, size_t len, const char *agency_id,
-    bool silent, int64_t rid);
+    bool silent, int64_t rid, const char *report_id);
 int store_keys_since(struct store *st, int64_t after, store_keys_since_cb cb, void *ctx);
 
 int store_match_put(struct store *st, const struct match_row *m, struct err *e);

@@ -246,7 +246,7 @@ static const char *const q_sql[Q__N] = {
 	    " WHERE p.key = ?1 ORDER BY p.report_rid",
 	[Q_KEYS] = "SELECT DISTINCT key FROM postings ORDER BY key",
 	/* Keys of the reports stored after rid, in arrival order (the keyset filter). */
-	[Q_KEYS_SINCE] = "SELECT p.key, r.disclosure, r.rid, r.agency_id FROM reports r"
+	[Q_KEYS_SINCE] = "SELECT p.key, r.disclosure, r.rid, r.agency_id, r.id FROM reports r"
 	    " JOIN postings p ON p.report_rid = r.rid WHERE r.rid > ?1 ORDER BY r.rid",
 	[Q_MATCH_PUT] = "INSERT INTO matches(id, key, report_id, agency_id, other_report_id,"
 	    " other_agency_id, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -1403,7 +1403,7 @@ sq_keys_since(void *be, int64_t after, store_keys_since_cb cb, void *ctx)
 		bool silent = strcmp(col_text(stmt, 1), "silent") == 0;
 
 		if ((rc = cb(ctx, k, (size_t)sqlite3_column_bytes(stmt, 0), col_text(stmt, 3), silent,
-		    sqlite3_column_int64(stmt, 2))) != 0)
+		    sqlite3_column_int64(stmt, 2), col_text(stmt, 4))) != 0)
 			goto out;
 	}
 	rc = src == SQLITE_DONE ? 0 : -1;
