@@ -141,6 +141,31 @@ def cli_json(*args, **kw):
         raise Fail("simpul %s: not JSON: %s" % (" ".join(map(str, args)), short(p.stdout)))
 
 
+def parallel(fns, width=6):
+    """Run the callables on `width` threads; re-raise the first failure."""
+    errs, lock, todo = [], threading.Lock(), list(fns)
+
+    def worker():
+        while True:
+            with lock:
+                if not todo or errs:
+                    return
+                fn = todo.pop(0)
+            try:
+                fn()
+            except BaseException as ex:  # noqa: BLE001 - handed to the caller
+                with lock:
+                    errs.append(ex)
+
+    ts = [threading.Thread(target=worker, daemon=True) for _ in range(width)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join(timeout=CLI_TIMEOUT * 2)
+    if errs:
+        raise errs[0]
+
+
 class Resp:
     def __init__(self, status, headers, body):
         self.status = status
@@ -186,17 +211,19 @@ class Node:
         check(isinstance(j.get("admin_token"), str) and j["admin_token"].startswith("spl_"),
               "init --json: no admin_token: %r" % j)
         self.tok["ADMIN"] = j["admin_token"]
-        for aid, (cc, kind, role) in agencies.items():
-            cli("agency", "add", "--db", self.db, "--id", aid, "--country", cc, "--kind", kind,
-                "--name", aid + " (e2e)")
-            self.token(aid, aid, role)
+        # Set-up through the CLI, several processes at a time (each waits on the
+        # database's write lock; the start-up cost overlaps).
+        parallel([lambda aid=aid, cc=cc, kind=kind: cli(
+            "agency", "add", "--db", self.db, "--id", aid, "--country", cc, "--kind", kind,
+            "--name", aid + " (e2e)") for aid, (cc, kind, _) in agencies.items()])
+        want = [(aid, aid, role) for aid, (_, _, role) in agencies.items()]
         if "MY-NSRC" in agencies:
-            self.token("AUDITOR", "MY-NSRC", "auditor")
-            self.token("MY-NSRC-2", "MY-NSRC", "investigator")
+            want += [("AUDITOR", "MY-NSRC", "auditor"), ("MY-NSRC-2", "MY-NSRC", "investigator")]
         if "TH-AOC" in agencies:
-            self.token("REVOKE-ME", "TH-AOC", "analyst")
+            want.append(("REVOKE-ME", "TH-AOC", "analyst"))
         if "UK-NCA" in agencies:
-            self.token("UK-INV", "UK-NCA", "investigator")  # analyst-like roles fit partner_le
+            want.append(("UK-INV", "UK-NCA", "investigator"))  # analyst-like roles fit partner_le
+        parallel([lambda w=w: self.token(*w) for w in want])
 
     def token(self, name, agency, role):
         j = cli_json("token", "create", "--db", self.db, "--agency", agency, "--role", role, "--json")
@@ -941,12 +968,28 @@ def auth_missing_malformed_unknown_wrong_secret():
     eq(n.get("/api/v1/whoami", "MY-NSRC").json["agency"]["id"], "MY-NSRC", "the good token works")
 
 
+REVOKE_GRACE_S = 5   # the daemon caches tokens for 2 s (TOKEN_TTL_MS); CLI revocation lands within it
+
+
+def wait_revoked(n, token):
+    """Poll until the daemon refuses a token revoked through the CLI; fail after the grace period."""
+    deadline = time.monotonic() + REVOKE_GRACE_S
+    while True:
+        r = n.get("/api/v1/whoami", token)
+        if r.status == 401:
+            return time.monotonic()
+        eq(r.status, 200, "whoami while the revocation propagates")
+        check(time.monotonic() < deadline, "a revoked token still works after %d s" % REVOKE_GRACE_S)
+        time.sleep(0.1)
+
+
 @test
 def auth_revoked_token():
     n = shared()
     tok = n.tok["REVOKE-ME"]
     eq(n.get("/api/v1/whoami", "REVOKE-ME").status, 200, "token works before revocation")
     cli("token", "revoke", "--db", n.db, "--id", tok[4:30])
+    wait_revoked(n, "REVOKE-ME")
     sel = acct()
     assert_problem(n.post("/api/v1/reports", "REVOKE-ME", report([sel])), 401, "Authorization", "revoked POST")
     assert_problem(n.post("/api/v1/check", "REVOKE-ME", {"selectors": [{"key": acct_key(sel)}]}), 401,
@@ -1371,6 +1414,7 @@ def cli_admin_while_daemon_runs():
     r = n.post("/api/v1/check", "TH-AOC", {"selectors": [{"key": key}]})
     eq(r.status, 200, "check right after `simpul agency add` on the live database (%s)" % short(r.text))
     cli("token", "revoke", "--db", n.db, "--id", tok[4:30])
+    wait_revoked(n, tok)
     probe = "/api/v1/reports/01LIVE%sZZZZZZZZZZZZZZ" % RUN
     assert_problem(n.get(probe, tok), 401, "Authorization", "revoked token")
     out = os.path.join(n.dir, "live.jsonl")
