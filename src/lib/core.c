@@ -1752,8 +1752,13 @@ node_check(struct node *n, const struct reqctx *c, const json_t *body, struct sb
 			check_emit(out, &keys[i], false, NULL, NULL);
 			continue;
 		}
-		if (st == NULL && (st = reader(n, e)) == NULL)
-			goto out;
+		if (st == NULL) {
+			/* One read snapshot for all the lookups of this check. */
+			if ((st = reader(n, e)) == NULL || store_read_begin(st, e) == -1) {
+				st = NULL;
+				goto out;
+			}
+		}
 		cs.records = json_array();
 		cs.contacts = json_array();
 		cs.key = keys[i].key;
@@ -1770,6 +1775,10 @@ node_check(struct node *n, const struct reqctx *c, const json_t *body, struct sb
 		hits += hit;
 	}
 	sbuf_adds(out, "]}");
+	if (st) {
+		store_read_end(st);
+		st = NULL;
+	}
 	if (out->toobig || out->oom) {
 		err_set(e, 500, "", "the answer is too large");
 		goto out;
@@ -1788,6 +1797,8 @@ node_check(struct node *n, const struct reqctx *c, const json_t *body, struct sb
 refused:
 	node_audit_refusal(n, c, "check", e->field, e->status, e->msg);
 out:
+	if (st)
+		store_read_end(st);
 	if (rc == -1)
 		sbuf_reset(out);
 	for (i = 0; i < cs.nalerts; i++)

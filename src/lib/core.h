@@ -18,12 +18,25 @@
 
 struct node;
 
+/* Deferred audit, for a server that can park a request (libmicrohttpd's
+ * suspend/resume) instead of blocking a thread on it. When reqctx.defer is
+ * set, a read queues its audit entry and returns its answer at once, with
+ * defer->used set; the audit committer later calls done(ctx, 0) once the
+ * entry is committed, or done(ctx, -1) when it could not be — then the
+ * answer must not be sent. Only the first entry of a request is deferred. */
+struct node_defer {
+	void (*done)(void *ctx, int rc);
+	void  *ctx;
+	bool   used;
+};
+
 /* Who is asking, and why (recorded in the audit trail). */
 struct reqctx {
 	const struct principal *p;
 	const char             *purpose;   /* X-Simpul-Purpose; may be NULL */
 	const char             *case_ref;  /* X-Simpul-Case; may be NULL */
 	const char             *client;    /* client address; may be NULL */
+	struct node_defer      *defer;     /* NULL: wait for the audit commit */
 };
 
 /* Counters for /metrics. */

@@ -1127,9 +1127,12 @@ struct since {
 };
 
 static int
-since_cb(void *ctx, const char *key, size_t len, const char *agency_id, bool silent, int64_t rid)
+since_cb(void *ctx, const char *key, size_t len, const char *agency_id, bool silent, int64_t rid,
+    const char *report_id)
 {
 	struct since *l = ctx;
+
+	assert_true(strcmp(report_id, "R1") == 0 || strcmp(report_id, "R2") == 0);
 
 	assert_int_equal(strlen(key), len);
 	assert_string_equal(agency_id, "BN-RBPF");
