@@ -522,7 +522,7 @@ authenticate_refusals(void **state)
 	struct fx *f = *state;
 	struct principal p;
 	struct err e = {0};
-	char t[TOKSZ];
+	char t[TOKSZ + 8];
 	long long before = atomic_load(&node_counters(f->n)->auth_failures);
 	int refused = 0;
 
@@ -1443,7 +1443,7 @@ worker(void *arg)
 		if (node_report_create(t->f->n, &t->w->c, in, &out, &e) == 0)
 			t->writes++;
 		else if (t->errors++ == 0)
-			snprintf(t->err, sizeof(t->err), "write: %d %s", e.status, e.msg);
+			snprintf(t->err, sizeof(t->err), "write: %d %.200s", e.status, e.msg);
 		json_decref(in);
 		json_decref(out);
 		for (int c = 0; c < 3; c++) {
