@@ -123,10 +123,20 @@ ISSUE_EXAMPLE = json.loads(
 
 # ---- processes -------------------------------------------------------------
 
+# A sanitizer build (make check runs the suite under ASan+UBSan) reports here.
+SANITIZER_RE = re.compile(r"ERROR: (Address|Leak|Thread|Memory)Sanitizer|runtime error:")
+DAEMON_EXITS = []    # (node name, how stopped, exit status, sanitizer report or "")
+
+
 def cli(*args, timeout=CLI_TIMEOUT, input=None, ok=True):
-    """Run `simpul ARGS`; with ok, a non-zero exit fails the test."""
+    """Run `simpul ARGS`; with ok, a non-zero exit fails the test. A sanitizer
+    report on stderr always fails it."""
     p = subprocess.run([BIN] + [str(a) for a in args], input=input, capture_output=True,
                        timeout=timeout, text=True)
+    m = SANITIZER_RE.search(p.stderr)
+    if m:
+        raise Fail("simpul %s: sanitizer report: %s" % (" ".join(map(str, args)),
+                                                         short(p.stderr[m.start():], 600)))
     if ok and p.returncode != 0:
         raise Fail("simpul %s: exit %d: %s" % (" ".join(map(str, args)), p.returncode,
                                               short(p.stderr.strip() or p.stdout.strip())))
@@ -194,6 +204,7 @@ class Node:
     """A node database in a temporary directory, and its daemon."""
 
     def __init__(self, name, agencies=AGENCIES):
+        self.name = name
         self.dir = tempfile.mkdtemp(prefix="spl-e2e-%s-" % name)
         # The daemon runs from a private copy of the binary so that a broad
         # `pkill simpul` / `killall simpul` run by someone else on a shared
@@ -266,14 +277,31 @@ class Node:
         except OSError:
             return ""
 
+    def _record_exit(self, how):
+        text = self.stderr_all()
+        m = SANITIZER_RE.search(text)
+        DAEMON_EXITS.append((self.name, how, self.proc.returncode, text[m.start():m.start() + 600] if m else ""))
+
+    def stderr_all(self):
+        try:
+            with open(self.errpath, "rb") as f:
+                return f.read().decode("utf-8", "replace")
+        except (OSError, AttributeError):
+            return ""
+
     def stop(self):
+        """SIGTERM: a clean stop must exit 0 (and, under ASan, leak nothing)."""
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
-                self.proc.wait(timeout=30)
+                self.proc.wait(timeout=60)
+                self._record_exit("SIGTERM")
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(timeout=30)
+                DAEMON_EXITS.append((self.name, "SIGTERM", "no exit within 60 s", ""))
+        elif self.proc:
+            self._record_exit("died on its own")
         if self.proc:
             self.proc.stdout.close()
         self.proc = None
@@ -282,6 +310,7 @@ class Node:
         if self.proc and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait(timeout=30)
+            self._record_exit("SIGKILL")
         if self.proc:
             self.proc.stdout.close()
         self.proc = None
@@ -1624,6 +1653,24 @@ def audit_chain_verify_export_and_tamper():
     eq(n.get("/healthz").status, 200, "daemon restarted")
 
 
+@test
+def daemons_exit_cleanly():
+    """Every daemon this suite stopped with SIGTERM exited 0, none died on its
+    own, and no daemon printed a sanitizer report (run last)."""
+    n = shared()
+    n.stop()
+    bad = []
+    for name, how, status, report in DAEMON_EXITS:
+        if report:
+            bad.append("%s (%s): %s" % (name, how, report))
+        elif how == "SIGTERM" and status != 0:
+            bad.append("%s: exit status %s after SIGTERM" % (name, status))
+        elif how == "died on its own":
+            bad.append("%s died with status %s" % (name, status))
+    check(DAEMON_EXITS, "no daemon was stopped")
+    check(not bad, "; ".join(bad))
+
+
 # =============================================================================
 
 def main():
@@ -1651,7 +1698,7 @@ def main():
             if sh is not None and sh.proc is not None and sh.proc.poll() is not None:
                 print("# the shared daemon died (exit %s): %s" % (sh.proc.returncode, sh.stderr()[-300:].strip()),
                       flush=True)
-                sh.proc = None
+                sh.stop()   # recorded: daemons_exit_cleanly fails
             t = time.monotonic()
             try:
                 fn()
