@@ -2,6 +2,8 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
 #include <jansson.h>
 #include <malloc.h>
 #include <stdio.h>
@@ -13,6 +15,8 @@
 #include "cli.h"
 #include "core.h"
 #include "server.h"
+
+static void block_stop_signals(void);
 
 int
 cmd_serve(int argc, char **argv)
@@ -59,6 +63,7 @@ cmd_serve(int argc, char **argv)
 	 * returning them to the kernel each time costs page faults. */
 	mallopt(M_TRIM_THRESHOLD, 128 * 1024 * 1024);
 	mallopt(M_TOP_PAD, 16 * 1024 * 1024);
+	block_stop_signals();
 	if (node_open(db, flags, &n, &e) == -1)
 		return cli_fail(1, "%s: %s", db, e.msg);
 	rc = server_run(n, &so, &e);
@@ -66,6 +71,20 @@ cmd_serve(int argc, char **argv)
 	if (rc == -1)
 		return cli_fail(1, "%s", e.msg);
 	return 0;
+}
+
+/* SIGINT and SIGTERM are taken by server_run's sigwait; block them before
+ * node_open starts threads, which inherit the mask, so that no other thread
+ * can be chosen to die of them. */
+static void
+block_stop_signals(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
 }
 
 /* ---- the demo node ------------------------------------------------------ */
@@ -237,6 +256,7 @@ cmd_run(int argc, char **argv)
 		return rc;
 	rctx.tokens_path = tokens_path;
 	so.ready_ctx = &rctx;
+	block_stop_signals();
 	if (node_open(db, 0, &n, &e) == -1)
 		return cli_fail(1, "%s: %s", db, e.msg);
 	rc = server_run(n, &so, &e);
