@@ -15,6 +15,8 @@ ninja -C "$dir" $(cd fuzz && ls corpus | sed "s,^,fuzz/fuzz_,")
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export ASAN_OPTIONS=detect_leaks=1
 failed=0
+ok=0
+bad=0
 for t in $(ls fuzz/corpus); do
 	work="$dir/fuzz-corpus/$t"
 	crashes="$dir/crashes/$t"
@@ -23,9 +25,12 @@ for t in $(ls fuzz/corpus); do
 	if "$dir/fuzz/fuzz_$t" -max_total_time="$secs" -max_len=1024 -timeout=10 \
 	    -artifact_prefix="$crashes/" -print_final_stats=0 "$work" >"$dir/fuzz_$t.log" 2>&1; then
 		printf 'fuzz_%-13s ok   %s\n' "$t" "$(grep -o 'cov: [0-9]*' "$dir/fuzz_$t.log" | tail -1)"
+		ok=$((ok + 1))
 	else
+		bad=$((bad + 1))
 		printf 'fuzz_%-13s CRASH (see %s/fuzz_%s.log, input in %s)\n' "$t" "$dir" "$t" "$crashes"
 		failed=1
 	fi
 done
+echo "$ok passed, $bad failed"
 exit $failed
