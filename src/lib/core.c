@@ -662,7 +662,9 @@ write_begin(struct node *n, struct err *e)
 		pthread_mutex_unlock(&n->wlock);
 		return -1;
 	}
-	if (audit_load(&n->audit, n->w, e) == -1) {
+	if (audit_load(&n->audit, n->w, e) == -1 || keys_refresh(n, n->w) == -1) {
+		if (e->status == 0)
+			err_set(e, 500, "", "could not read the selector keys");
 		store_rollback(n->w);
 		pthread_mutex_unlock(&n->wlock);
 		return -1;
@@ -867,6 +869,13 @@ silent_add(struct node *n, struct store *st, uint64_t h, const char *report_id)
 	struct report r;
 	int rc = -1;
 
+	pthread_rwlock_rdlock(&n->silent_lock);
+	for (sr = *b; sr; sr = sr->next)
+		if (sr->h == h && strcmp(sr->report_id, report_id) == 0)
+			break;
+	pthread_rwlock_unlock(&n->silent_lock);
+	if (sr != NULL)
+		return 0;
 	memset(&r, 0, sizeof(r));
 	if (store_report_get(st, report_id, &r) != 0)
 		return -1;
@@ -1149,7 +1158,7 @@ alert_put(struct store *st, const char *agency_id, const char *kind, json_t *pay
  * matches to `matches` (may be NULL). */
 static int
 report_write(struct node *n, const struct reqctx *c, struct report *r, json_t *matches,
-    size_t *nmatches, struct err *e)
+    size_t *nmatches, json_t *batch, struct err *e)
 {
 	struct foundvec fv = { .limit = SIMPUL_MAX_MATCHES_RETURNED, .skip_agency = r->agency_id };
 	struct agencycache ac = { .n = 0 };
@@ -1174,13 +1183,26 @@ report_write(struct node *n, const struct reqctx *c, struct report *r, json_t *m
 				keys[nkeys++] = cand[k];
 		}
 	}
+	/* The keyset is exact under the write lock (write_begin refreshed it
+	 * from the store): a key it lacks has no posting to match. */
 	for (size_t i = 0; i < nkeys; i++)
-		if (store_postings(n->w, keys[i], collect_cb, &fv) == -1) {
+		if (keyset_get(n->keys, keyset_hash(keys[i], strlen(keys[i]))) != 0 &&
+		    store_postings(n->w, keys[i], collect_cb, &fv) == -1) {
 			err_set(e, 500, "", "selector index lookup failed");
 			goto out;
 		}
 	if (store_report_put(n->w, r, e) == -1)
 		goto out;
+	/* Known at once to later reports of the same transaction (an import
+	 * batch); if it rolls back, a stale entry only costs a lookup. */
+	for (size_t i = 0; i < nkeys; i++) {
+		uint64_t h = keyset_hash(keys[i], strlen(keys[i]));
+		if (keyset_add(n->keys, h, r->m.disclosure == DISC_SILENT ? KEY_SILENT : KEY_LIVE) == -1 ||
+		    (r->m.disclosure == DISC_SILENT && silent_add(n, n->w, h, r->id) == -1)) {
+			err_set(e, 500, "", "out of memory");
+			goto out;
+		}
+	}
 
 	for (size_t i = 0; i < fv.n; i++) {
 		struct found *f = &fv.v[i];
@@ -1242,6 +1264,14 @@ report_write(struct node *n, const struct reqctx *c, struct report *r, json_t *m
 		}
 	}
 
+	if (batch != NULL) {
+		/* An import: one audit entry per batch names every report. */
+		json_array_append_new(batch, json_string(r->id));
+		if (nmatches)
+			*nmatches += fv.n;
+		rc = 0;
+		goto out;
+	}
 	d = json_pack("{s:I, s:I}", "selectors", (json_int_t)r->nsel, "matches", (json_int_t)fv.n);
 	if (fv.truncated)
 		json_object_set_new(d, "matches_truncated", json_true());
@@ -1311,7 +1341,7 @@ node_report_create(struct node *n, const struct reqctx *c, const json_t *body,
 		rc = -1;
 		goto out;
 	}
-	rc = report_write(n, c, &r, matches, &nm, e);
+	rc = report_write(n, c, &r, matches, &nm, NULL, e);
 	rc = write_end(n, rc, e);
 	if (rc == 0) {
 		struct err e2;
@@ -1865,6 +1895,25 @@ node_alerts(struct node *n, const struct reqctx *c, int64_t after, int limit, js
 
 #define IMPORT_BATCH 1000
 
+/* Close an import batch: one audit entry names its reports, in the same
+ * transaction. */
+static int
+import_commit(struct node *n, const struct reqctx *c, json_t *batch, uint64_t matches, struct err *e)
+{
+	struct audit_event ev;
+	json_t *d = json_pack("{s:O, s:I, s:I}", "reports", batch, "count",
+	    (json_int_t)json_array_size(batch), "matches", (json_int_t)matches);
+	int rc;
+
+	event_init(&ev, c, "report.import", c->p->agency.id, "ok", d);
+	rc = audit_append(&n->audit, n->w, &ev, now_ms(), e);
+	json_decref(d);
+	if (rc == 0)
+		atomic_fetch_add(&n->ctr.audit_entries, 1);
+	json_array_clear(batch);
+	return write_end(n, rc, e);
+}
+
 int
 node_import_reports(struct node *n, const char *agency_id, FILE *in, uint64_t skip,
     import_progress_cb cb, void *cbctx, struct import_stats *sts, struct err *e)
@@ -1876,6 +1925,8 @@ node_import_reports(struct node *n, const char *agency_id, FILE *in, uint64_t sk
 	ssize_t len;
 	int rc = -1;
 	bool open_txn = false;
+	json_t *batch = json_array();
+	uint64_t bmatches = 0;
 
 	memset(sts, 0, sizeof(*sts));
 	memset(&p, 0, sizeof(p));
@@ -1931,37 +1982,37 @@ node_import_reports(struct node *n, const char *agency_id, FILE *in, uint64_t sk
 			}
 			open_txn = true;
 		}
-		if (report_write(n, &c, &r, NULL, &nm, e) == -1) {
+		if (report_write(n, &c, &r, NULL, &nm, batch, e) == -1) {
 			report_free(&r);
 			goto out;
 		}
 		sts->reports++;
 		sts->selectors += r.nsel;
+		bmatches += nm;
+		sts->matches += nm;
 		report_free(&r);
 		if (++inbatch == IMPORT_BATCH) {
 			open_txn = false;
 			inbatch = 0;
-			if (write_end(n, 0, e) == -1)
+			if (import_commit(n, &c, batch, bmatches, e) == -1)
 				goto out;
-			keys_refresh(n, n->w);
+			bmatches = 0;
 			if (cb)
 				cb(cbctx, sts);
 		}
 	}
 	rc = 0;
 out:
-	if (open_txn && write_end(n, rc, e) == -1)
-		rc = -1;
-	if (rc == 0)
-		keys_refresh(n, n->w);
+	if (open_txn) {
+		if (rc == 0 && import_commit(n, &c, batch, bmatches, e) == -1)
+			rc = -1;
+		else if (rc != 0)
+			write_end(n, rc, e);
+	}
+	json_decref(batch);
 	if (rc == 0 && cb)
 		cb(cbctx, sts);
 	free(line);
-	{
-		struct store_stats ss;
-		if (rc == 0 && store_stats(n->w, &ss) == 0)
-			sts->matches = (uint64_t)ss.matches;
-	}
 	return rc;
 }
 
