@@ -1914,15 +1914,156 @@ import_commit(struct node *n, const struct reqctx *c, json_t *batch, uint64_t ma
 	return write_end(n, rc, e);
 }
 
+/* The import runs in two stages on two threads: a reader parses and
+ * normalises lines (JSON, libphonenumber, IDNA: half the work) while the
+ * caller's thread writes. A bounded ring hands reports over in order. */
+#define IMPORT_RING 512
+
+struct parsed {
+	struct report r;
+	uint64_t      line, bytes;  /* line number; bytes read up to it */
+	int           kind;         /* 0 report, 1 error, 2 end of input */
+	struct err    e;
+};
+
+struct importer {
+	FILE            *in;
+	uint64_t         skip;
+	const char      *country;
+	pthread_mutex_t  mu;
+	pthread_cond_t   can_put, can_get;
+	struct parsed   *ring[IMPORT_RING];
+	size_t           head, count;
+	bool             stop;
+};
+
+static bool
+ring_put(struct importer *im, struct parsed *pp)
+{
+	bool ok;
+
+	pthread_mutex_lock(&im->mu);
+	while (im->count == IMPORT_RING && !im->stop)
+		pthread_cond_wait(&im->can_put, &im->mu);
+	ok = !im->stop;
+	if (ok) {
+		im->ring[(im->head + im->count) % IMPORT_RING] = pp;
+		im->count++;
+		pthread_cond_signal(&im->can_get);
+	}
+	pthread_mutex_unlock(&im->mu);
+	return ok;
+}
+
+static struct parsed *
+ring_get(struct importer *im)
+{
+	struct parsed *pp;
+
+	pthread_mutex_lock(&im->mu);
+	while (im->count == 0)
+		pthread_cond_wait(&im->can_get, &im->mu);
+	pp = im->ring[im->head];
+	im->head = (im->head + 1) % IMPORT_RING;
+	im->count--;
+	pthread_cond_signal(&im->can_put);
+	pthread_mutex_unlock(&im->mu);
+	return pp;
+}
+
+static void
+parsed_free(struct parsed *pp)
+{
+	if (pp) {
+		report_free(&pp->r);
+		free(pp);
+	}
+}
+
+static void *
+import_reader(void *arg)
+{
+	struct importer *im = arg;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	uint64_t lineno = 0, bytes = 0;
+	struct parsed *pp;
+
+	for (;;) {
+		json_t *j;
+		json_error_t je;
+
+		if ((pp = calloc(1, sizeof(*pp))) == NULL)
+			break;
+		if ((len = getline(&line, &cap, im->in)) == -1) {
+			pp->kind = 2;
+			pp->line = lineno;
+			pp->bytes = bytes;
+			if (ferror(im->in)) {
+				pp->kind = 1;
+				err_set(&pp->e, 500, "line", "line %llu: read error", (unsigned long long)lineno + 1);
+			}
+			if (!ring_put(im, pp))
+				parsed_free(pp);
+			break;
+		}
+		lineno++;
+		bytes += (uint64_t)len;
+		pp->line = lineno;
+		pp->bytes = bytes;
+		if (lineno <= im->skip) {
+			free(pp);
+			continue;
+		}
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = '\0';
+		if (len == 0) {
+			free(pp);
+			continue;
+		}
+		if ((size_t)len > SIMPUL_MAX_IMPORT_LINE) {
+			pp->kind = 1;
+			err_set(&pp->e, 413, "line", "line %llu: longer than %u bytes",
+			    (unsigned long long)lineno, SIMPUL_MAX_IMPORT_LINE);
+		} else if ((j = json_loadb(line, (size_t)len, JSON_REJECT_DUPLICATES, &je)) == NULL) {
+			pp->kind = 1;
+			err_set(&pp->e, 400, "line", "line %llu: invalid JSON at column %d: %.120s",
+			    (unsigned long long)lineno, je.column, je.text);
+		} else {
+			if (!json_depth_ok(j, SIMPUL_MAX_JSON_DEPTH)) {
+				pp->kind = 1;
+				err_set(&pp->e, 400, "", "line %llu: nested deeper than %d levels",
+				    (unsigned long long)lineno, SIMPUL_MAX_JSON_DEPTH);
+			} else if (report_parse(j, im->country, &pp->r, &pp->e) == -1) {
+				char field[128], msg[256];
+				str_copy(field, sizeof(field), pp->e.field);
+				str_copy(msg, sizeof(msg), pp->e.msg);
+				pp->kind = 1;
+				err_set(&pp->e, 400, field, "line %llu: %s", (unsigned long long)lineno, msg);
+			}
+			json_decref(j);
+		}
+		if (!ring_put(im, pp)) {
+			parsed_free(pp);
+			break;
+		}
+		if (pp->kind == 1)
+			break;
+	}
+	free(line);
+	return NULL;
+}
+
 int
 node_import_reports(struct node *n, const char *agency_id, FILE *in, uint64_t skip,
     import_progress_cb cb, void *cbctx, struct import_stats *sts, struct err *e)
 {
 	struct principal p;
 	struct reqctx c = { .p = &p, .purpose = "import" };
-	char *line = NULL;
-	size_t cap = 0, inbatch = 0;
-	ssize_t len;
+	struct importer im = { .in = in, .skip = skip };
+	pthread_t reader_thread;
+	size_t inbatch = 0;
 	int rc = -1;
 	bool open_txn = false;
 	json_t *batch = json_array();
@@ -1932,65 +2073,52 @@ node_import_reports(struct node *n, const char *agency_id, FILE *in, uint64_t sk
 	memset(&p, 0, sizeof(p));
 	if (node_agency_get(n, agency_id, &p.agency) != 0) {
 		err_set(e, 404, "agency", "no agency %.64s: add it first with `simpul agency add`", agency_id);
+		json_decref(batch);
 		return -1;
 	}
 	str_copy(p.id, sizeof(p.id), "import");
 	p.role = kind_is_private(p.agency.kind) ? ROLE_PARTNER : ROLE_ANALYST;
 	str_copy(p.name, sizeof(p.name), "import");
-	while ((len = getline(&line, &cap, in)) != -1) {
-		struct report r;
-		json_t *j;
-		json_error_t je;
+	im.country = p.agency.country;
+	pthread_mutex_init(&im.mu, NULL);
+	pthread_cond_init(&im.can_put, NULL);
+	pthread_cond_init(&im.can_get, NULL);
+	if (pthread_create(&reader_thread, NULL, import_reader, &im) != 0) {
+		err_set(e, 500, "", "could not start the import reader");
+		goto done;
+	}
+	for (;;) {
+		struct parsed *pp = ring_get(&im);
 		size_t nm = 0;
 
-		sts->lines++;
-		sts->bytes += (uint64_t)len;
-		if (sts->lines <= skip)
-			continue;
-		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-			line[--len] = '\0';
-		if (len == 0)
-			continue;
-		if ((size_t)len > SIMPUL_MAX_IMPORT_LINE) {
-			err_set(e, 413, "line", "line %llu: longer than %u bytes",
-			    (unsigned long long)sts->lines, SIMPUL_MAX_IMPORT_LINE);
+		sts->lines = pp->line;
+		sts->bytes = pp->bytes;
+		if (pp->kind == 2) {
+			parsed_free(pp);
+			break;
+		}
+		if (pp->kind == 1) {
+			*e = pp->e;
+			parsed_free(pp);
 			goto out;
 		}
-		if ((j = json_loadb(line, (size_t)len, JSON_REJECT_DUPLICATES, &je)) == NULL) {
-			err_set(e, 400, "line", "line %llu: invalid JSON at column %d: %.120s",
-			    (unsigned long long)sts->lines, je.column, je.text);
-			goto out;
-		}
-		if (!json_depth_ok(j, SIMPUL_MAX_JSON_DEPTH) ||
-		    report_parse(j, p.agency.country, &r, e) == -1) {
-			char field[128];
-			if (e->status == 0)
-				err_set(e, 400, "", "nested too deeply");
-			str_copy(field, sizeof(field), e->field);
-			char msg[256];
-			str_copy(msg, sizeof(msg), e->msg);
-			err_set(e, 400, field, "line %llu: %s", (unsigned long long)sts->lines, msg);
-			json_decref(j);
-			goto out;
-		}
-		json_decref(j);
-		report_stamp(&r, p.agency.id);
+		report_stamp(&pp->r, p.agency.id);
 		if (!open_txn) {
 			if (write_begin(n, e) == -1) {
-				report_free(&r);
+				parsed_free(pp);
 				goto out;
 			}
 			open_txn = true;
 		}
-		if (report_write(n, &c, &r, NULL, &nm, batch, e) == -1) {
-			report_free(&r);
+		if (report_write(n, &c, &pp->r, NULL, &nm, batch, e) == -1) {
+			parsed_free(pp);
 			goto out;
 		}
 		sts->reports++;
-		sts->selectors += r.nsel;
+		sts->selectors += pp->r.nsel;
 		bmatches += nm;
 		sts->matches += nm;
-		report_free(&r);
+		parsed_free(pp);
 		if (++inbatch == IMPORT_BATCH) {
 			open_txn = false;
 			inbatch = 0;
@@ -2009,10 +2137,29 @@ out:
 		else if (rc != 0)
 			write_end(n, rc, e);
 	}
-	json_decref(batch);
+	/* Stop the reader and drop what it parsed ahead. */
+	pthread_mutex_lock(&im.mu);
+	im.stop = true;
+	pthread_cond_broadcast(&im.can_put);
+	while (im.count) {
+		parsed_free(im.ring[im.head]);
+		im.head = (im.head + 1) % IMPORT_RING;
+		im.count--;
+	}
+	pthread_mutex_unlock(&im.mu);
+	pthread_join(reader_thread, NULL);
+	while (im.count) {
+		parsed_free(im.ring[im.head]);
+		im.head = (im.head + 1) % IMPORT_RING;
+		im.count--;
+	}
 	if (rc == 0 && cb)
 		cb(cbctx, sts);
-	free(line);
+done:
+	pthread_mutex_destroy(&im.mu);
+	pthread_cond_destroy(&im.can_put);
+	pthread_cond_destroy(&im.can_get);
+	json_decref(batch);
 	return rc;
 }
 

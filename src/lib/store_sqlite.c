@@ -5,6 +5,7 @@
  * every value is bound, never spliced into SQL text. The schema is created
  * and upgraded by numbered migrations recorded in schema_version.
  * docs/internals/store.md describes the schema and its invariants. */
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -511,12 +512,22 @@ out:
 
 static void sq_close(void *be);
 
+/* Before SQLite initialises: no global memory statistics (they take a
+ * mutex on every allocation of every connection). */
+static void
+sq_global_init(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static int
 sq_open(const char *path, int flags, void **out, struct err *e)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	struct sq *s;
 	int oflags = SQLITE_OPEN_NOMUTEX, src, rc = -1;
 
+	pthread_once(&once, sq_global_init);
 	*out = NULL;
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
 		err_set(e, 500, "", "out of memory");

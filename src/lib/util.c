@@ -262,7 +262,18 @@ id_new(char out[27])
 	uint64_t t = (uint64_t)now_ms();
 	int i;
 
-	randombytes_buf(rnd, sizeof(rnd));
+	/* Random bits from a per-thread pool: one getrandom() per 25 ids. */
+	{
+		static __thread unsigned char pool[256];
+		static __thread size_t avail;
+		if (avail < sizeof(rnd)) {
+			randombytes_buf(pool, sizeof(pool));
+			avail = sizeof(pool);
+		}
+		memcpy(rnd, pool + sizeof(pool) - avail, sizeof(rnd));
+		sodium_memzero(pool + sizeof(pool) - avail, sizeof(rnd));
+		avail -= sizeof(rnd);
+	}
 	/* 48-bit time: 10 characters, most significant first. */
 	for (i = 9; i >= 0; i--) {
 		out[i] = crockford[t & 31];
