@@ -310,6 +310,7 @@ commit_batch(struct node *n, struct pending *batch)
 {
 	struct err e;
 	struct pending *pd;
+	int64_t t0 = mono_us();
 	int rc = -1;
 
 	pthread_mutex_lock(&n->wlock);
@@ -343,6 +344,7 @@ out:
 	pthread_mutex_unlock(&n->wlock);
 	if (rc == 0)
 		atomic_fetch_add(&n->ctr.audit_batches, 1);
+	atomic_fetch_add(&n->ctr.audit_commit_us, mono_us() - t0);
 	return rc;
 }
 
@@ -1700,11 +1702,11 @@ check_item(const json_t *it, size_t i, const char *default_country, struct norm_
 
 /* Append one result to the answer. */
 static void
-check_emit(struct sbuf *o, const struct norm_out *k, bool hit, json_t *records, json_t *contacts)
+check_emit(struct sbuf *o, const char *key, bool valid, bool hit, json_t *records, json_t *contacts)
 {
 	sbuf_adds(o, "{\"key\":");
-	sbuf_json_str(o, k->key);
-	sbuf_adds(o, k->valid ? ",\"valid\":true" : ",\"valid\":false");
+	sbuf_json_str(o, key);
+	sbuf_adds(o, valid ? ",\"valid\":true" : ",\"valid\":false");
 	sbuf_adds(o, hit ? ",\"hit\":true,\"records\":" : ",\"hit\":false,\"records\":");
 	if (records && json_array_size(records)) {
 		char *t = json_dumps(records, JSON_COMPACT);
@@ -1729,7 +1731,9 @@ node_check(struct node *n, const struct reqctx *c, const json_t *body, struct sb
 {
 	struct checkstate cs = { .p = c->p };
 	struct audit_event ev;
-	struct norm_out *keys = NULL;
+	struct ckey { size_t off; bool valid; } *keys = NULL;  /* into karena */
+	struct sbuf karena = { 0 };
+	struct norm_out no;
 	const json_t *items;
 	json_t *akeys = NULL, *d = NULL;
 	struct store *st = NULL;
@@ -1752,25 +1756,34 @@ node_check(struct node *n, const struct reqctx *c, const json_t *body, struct sb
 		err_set(e, nitems ? 413 : 400, "selectors", "a check takes 1 to %d selectors", SIMPUL_MAX_BATCH);
 		goto refused;
 	}
+	sbuf_init(&karena, nitems * (SIMPUL_MAX_KEY_LEN + 1));
 	if ((keys = calloc(nitems, sizeof(*keys))) == NULL) {
 		err_set(e, 500, "", "out of memory");
 		return -1;
 	}
-	for (i = 0; i < nitems; i++)
-		if (check_item(json_array_get(items, i), i, c->p->agency.country, &keys[i], e) == -1)
+	for (i = 0; i < nitems; i++) {
+		if (check_item(json_array_get(items, i), i, c->p->agency.country, &no, e) == -1)
 			goto refused;
+		keys[i].off = karena.len;
+		keys[i].valid = no.valid;
+		if (sbuf_add(&karena, no.key, strlen(no.key) + 1) == -1) {
+			err_set(e, 500, "", "out of memory");
+			goto out;
+		}
+	}
 
 	akeys = json_array();
 	sbuf_reset(out);
 	sbuf_adds(out, "{\"results\":[");
 	for (i = 0; i < nitems; i++) {
-		uint64_t h = keyset_hash(keys[i].key, strlen(keys[i].key));
+		const char *key = karena.ptr + keys[i].off;
+		uint64_t h = keyset_hash(key, strlen(key));
 		unsigned f = keyset_get(n->keys, h);
 		bool hit;
 
 		if (i)
 			sbuf_addc(out, ',');
-		json_array_append_new(akeys, json_string(keys[i].key));
+		json_array_append_new(akeys, json_string(key));
 		/* Someone a silent record is released to (its originator, its
 		 * audience) gets the real answer, which reveals it anyway. */
 		if ((f & KEY_SILENT) && !(f & KEY_LIVE) && silent_visible(n, h, c->p))
@@ -1778,8 +1791,8 @@ node_check(struct node *n, const struct reqctx *c, const json_t *body, struct sb
 		if (!(f & KEY_LIVE)) {
 			/* Nobody holds it, or only silent records do: the same path. */
 			if (f & KEY_SILENT)
-				silent_enqueue(n, keys[i].key, c->p);
-			check_emit(out, &keys[i], false, NULL, NULL);
+				silent_enqueue(n, key, c->p);
+			check_emit(out, key, keys[i].valid, false, NULL, NULL);
 			continue;
 		}
 		if (st == NULL) {
@@ -1791,15 +1804,15 @@ node_check(struct node *n, const struct reqctx *c, const json_t *body, struct sb
 		}
 		cs.records = json_array();
 		cs.contacts = json_array();
-		cs.key = keys[i].key;
-		if (store_postings(st, keys[i].key, check_cb, &cs) == -1 || cs.oom) {
+		cs.key = key;
+		if (store_postings(st, key, check_cb, &cs) == -1 || cs.oom) {
 			json_decref(cs.records);
 			json_decref(cs.contacts);
 			err_set(e, 500, "", "selector index lookup failed");
 			goto out;
 		}
 		hit = json_array_size(cs.records) > 0 || json_array_size(cs.contacts) > 0;
-		check_emit(out, &keys[i], hit, cs.records, cs.contacts);
+		check_emit(out, key, keys[i].valid, hit, cs.records, cs.contacts);
 		json_decref(cs.records);
 		json_decref(cs.contacts);
 		hits += hit;
@@ -1836,6 +1849,7 @@ out:
 	free(cs.payloads);
 	free(cs.alerts);
 	free(keys);
+	sbuf_free(&karena);
 	json_decref(akeys);
 	json_decref(d);
 	return rc;
@@ -2186,6 +2200,9 @@ node_metrics(struct node *n, struct sbuf *b)
 	C("matches_total", "Cross-agency matches found on write.", atomic_load(&k->matches));
 	C("audit_entries_total", "Audit entries appended by this process.", atomic_load(&k->audit_entries));
 	C("audit_batches_total", "Group commits of read audit entries.", atomic_load(&k->audit_batches));
+	sbuf_printf(b, "# HELP simpul_audit_commit_seconds_total Time spent committing read audit batches.\n"
+	    "# TYPE simpul_audit_commit_seconds_total counter\nsimpul_audit_commit_seconds_total %.6f\n",
+	    (double)atomic_load(&k->audit_commit_us) / 1e6);
 	C("auth_failures_total", "Requests with a missing, unknown or revoked token.", atomic_load(&k->auth_failures));
 	if (st && store_stats(st, &ss) == 0) {
 		G("agencies", "Agencies on this node.", ss.agencies);

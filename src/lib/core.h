@@ -42,7 +42,8 @@ struct reqctx {
 /* Counters for /metrics. */
 struct node_counters {
 	atomic_llong reports_created, checks, check_keys, check_hits, reads,
-	    refusals, matches, audit_entries, audit_batches, auth_failures;
+	    refusals, matches, audit_entries, audit_batches, auth_failures,
+	    audit_commit_us;
 };
 
 #define NODE_CREATE    0x1   /* create the database if missing */
