@@ -2,7 +2,8 @@
 # make check: build, then every suite; ends with "N passed, N failed".
 # Suites: unit tests (cmocka, TAP), API end-to-end tests against a real daemon,
 # normaliser differential tests (npm references), all of it again under
-# ASan+UBSan, and a short run of every fuzz target.
+# ASan+UBSan, the threaded core and the daemon under TSan, and a short run
+# of every fuzz target.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 top=$(pwd)
@@ -67,6 +68,17 @@ if build build-asan --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=
 	suite "e2e (asan+ubsan)" python3 tests/e2e/run.py --bin build-asan/src/cli/simpul
 else
 	tally "asan build" 0 1
+fi
+echo "== TSan (the threaded core and the daemon)"
+if build build-tsan --buildtype=debug -Db_sanitize=thread -Db_lundef=false; then
+	( export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1"
+	  meson test -C build-tsan core --print-errorlogs >build-tsan/unit.log 2>&1 )
+	read -r p f < <(python3 scripts/tap_count.py build-tsan/meson-logs/testlog.json)
+	[ "$f" -gt 0 ] && tail -60 build-tsan/unit.log
+	tally "core (tsan)" "$p" "$f"
+	suite "e2e (tsan)" env TSAN_OPTIONS="halt_on_error=0" python3 tests/e2e/run.py --bin build-tsan/src/cli/simpul
+else
+	tally "tsan build" 0 1
 fi
 if [ -x scripts/fuzz.sh ]; then
 	echo "== fuzz targets (short run)"
