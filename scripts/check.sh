@@ -76,7 +76,7 @@ if build build-tsan --buildtype=debug -Db_sanitize=thread -Db_lundef=false; then
 	read -r p f < <(python3 scripts/tap_count.py build-tsan/meson-logs/testlog.json)
 	[ "$f" -gt 0 ] && tail -60 build-tsan/unit.log
 	tally "core (tsan)" "$p" "$f"
-	suite "e2e (tsan)" env TSAN_OPTIONS="halt_on_error=0" python3 tests/e2e/run.py --bin build-tsan/src/cli/simpul
+	suite "e2e (tsan)" env TSAN_OPTIONS="halt_on_error=1" python3 tests/e2e/run.py --bin build-tsan/src/cli/simpul
 else
 	tally "tsan build" 0 1
 fi
