@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "checkscan.h"
 #include "keyset.h"
 #include "normalise.h"
 #include "policy.h"
@@ -1628,36 +1629,68 @@ check_cb(void *ctx, const struct posting *po)
 	return 0;
 }
 
-static const char *const check_fields[] = {
-	"key", "type", "value", "country", "bank", "provider", "chain", "platform", "role", NULL
-};
-
-/* Parse one check item into a canonical key (and validity). */
+/* Items of a check body parsed by jansson, with the checks the fast path
+ * (checkscan) leaves to it. The strings stay owned by body. */
 static int
-check_item(const json_t *it, size_t i, const char *default_country, struct norm_out *no, struct err *e)
+citems_from_json(const json_t *body, struct citem **items, size_t *nitems, struct err *e)
 {
-	char f[64];
+	const json_t *arr = json_is_object(body) ? json_object_get(body, "selectors") : NULL, *it, *v;
+	struct citem *ci;
 	const char *k;
-	const json_t *v;
+	char f[64];
+	size_t n, i;
 
-	if (!json_is_object(it)) {
-		snprintf(f, sizeof(f), "selectors[%zu]", i);
-		err_set(e, 400, f, "%s must be {\"key\"} or {\"type\",\"value\"}", f);
+	*items = NULL;
+	*nitems = 0;
+	if (!json_is_array(arr)) {
+		err_set(e, 400, "selectors", "the body must be {\"selectors\": [...]}");
 		return -1;
 	}
-	json_object_foreach((json_t *)it, k, v) {
-		int ok = 0;
-		for (int j = 0; check_fields[j]; j++)
-			ok = ok || strcmp(k, check_fields[j]) == 0;
-		if (!ok || !json_is_string(v)) {
-			snprintf(f, sizeof(f), "selectors[%zu].%.30s", i, k);
-			err_set(e, 400, f, ok ? "%s must be a string" : "unknown field %s", f);
-			return -1;
+	n = json_array_size(arr);
+	if (n == 0 || n > SIMPUL_MAX_BATCH) {
+		err_set(e, n ? 413 : 400, "selectors", "a check takes 1 to %d selectors", SIMPUL_MAX_BATCH);
+		return -1;
+	}
+	if ((ci = calloc(n, sizeof(*ci))) == NULL) {
+		err_set(e, 500, "", "out of memory");
+		return -1;
+	}
+	json_array_foreach(arr, i, it) {
+		if (!json_is_object(it)) {
+			snprintf(f, sizeof(f), "selectors[%zu]", i);
+			err_set(e, 400, f, "%s must be {\"key\"} or {\"type\",\"value\"}", f);
+			goto fail;
+		}
+		json_object_foreach((json_t *)it, k, v) {
+			int cf;
+			for (cf = 0; cf < CF__N; cf++)
+				if (strcmp(k, cfield_names[cf]) == 0)
+					break;
+			if (cf == CF__N || !json_is_string(v)) {
+				snprintf(f, sizeof(f), "selectors[%zu].%.30s", i, k);
+				err_set(e, 400, f, cf < CF__N ? "%s must be a string" : "unknown field %s", f);
+				goto fail;
+			}
+			ci[i].f[cf] = json_string_value(v);
 		}
 	}
-	if ((v = json_object_get(it, "key")) != NULL) {
-		const char *key = json_string_value(v);
-		size_t len = json_string_length(v);
+	*items = ci;
+	*nitems = n;
+	return 0;
+fail:
+	free(ci);
+	return -1;
+}
+
+/* One check item into a canonical key (and validity). */
+static int
+check_item(const struct citem *it, size_t i, const char *default_country, struct norm_out *no, struct err *e)
+{
+	char f[64];
+
+	if (it->f[CF_KEY] != NULL) {
+		const char *key = it->f[CF_KEY];
+		size_t len = strlen(key);
 		if (normalise_key_check(key, len, e) == -1) {
 			snprintf(e->field, sizeof(e->field), "selectors[%zu].key", i);
 			return -1;
@@ -1670,13 +1703,13 @@ check_item(const json_t *it, size_t i, const char *default_country, struct norm_
 		return 0;
 	} else {
 		struct norm_in in = {
-			.type = json_string_value(json_object_get(it, "type")),
-			.value = json_string_value(json_object_get(it, "value")),
-			.country = json_string_value(json_object_get(it, "country")),
-			.bank = json_string_value(json_object_get(it, "bank")),
-			.provider = json_string_value(json_object_get(it, "provider")),
-			.chain = json_string_value(json_object_get(it, "chain")),
-			.platform = json_string_value(json_object_get(it, "platform")),
+			.type = it->f[CF_TYPE],
+			.value = it->f[CF_VALUE],
+			.country = it->f[CF_COUNTRY],
+			.bank = it->f[CF_BANK],
+			.provider = it->f[CF_PROVIDER],
+			.chain = it->f[CF_CHAIN],
+			.platform = it->f[CF_PLATFORM],
 		};
 		if (in.type == NULL || in.value == NULL) {
 			snprintf(f, sizeof(f), "selectors[%zu].%s", i, in.type ? "value" : "type");
@@ -1726,43 +1759,27 @@ check_emit(struct sbuf *o, const char *key, bool valid, bool hit, json_t *record
 	sbuf_addc(o, '}');
 }
 
-int
-node_check(struct node *n, const struct reqctx *c, const json_t *body, struct sbuf *out, struct err *e)
+static int
+check_run(struct node *n, const struct reqctx *c, const struct citem *items, size_t nitems,
+    struct sbuf *out, struct err *e)
 {
 	struct checkstate cs = { .p = c->p };
 	struct audit_event ev;
 	struct ckey { size_t off; bool valid; } *keys = NULL;  /* into karena */
 	struct sbuf karena = { 0 };
 	struct norm_out no;
-	const json_t *items;
 	json_t *akeys = NULL, *d = NULL;
 	struct store *st = NULL;
-	size_t nitems, hits = 0, i;
+	size_t hits = 0, i;
 	int rc = -1;
 
-	if (c->p->role == ROLE_PUBLIC || c->p->role == ROLE_AUDITOR ||
-	    !role_valid_for_kind(c->p->role, c->p->agency.kind)) {
-		err_set(e, 403, "", "role %s may not run checks", role_name(c->p->role));
-		node_audit_refusal(n, c, "check", NULL, 403, e->msg);
-		return -1;
-	}
-	items = json_is_object(body) ? json_object_get(body, "selectors") : NULL;
-	if (!json_is_array(items)) {
-		err_set(e, 400, "selectors", "the body must be {\"selectors\": [...]}");
-		goto refused;
-	}
-	nitems = json_array_size(items);
-	if (nitems == 0 || nitems > SIMPUL_MAX_BATCH) {
-		err_set(e, nitems ? 413 : 400, "selectors", "a check takes 1 to %d selectors", SIMPUL_MAX_BATCH);
-		goto refused;
-	}
 	sbuf_init(&karena, nitems * (SIMPUL_MAX_KEY_LEN + 1));
 	if ((keys = calloc(nitems, sizeof(*keys))) == NULL) {
 		err_set(e, 500, "", "out of memory");
 		return -1;
 	}
 	for (i = 0; i < nitems; i++) {
-		if (check_item(json_array_get(items, i), i, c->p->agency.country, &no, e) == -1)
+		if (check_item(&items[i], i, c->p->agency.country, &no, e) == -1)
 			goto refused;
 		keys[i].off = karena.len;
 		keys[i].valid = no.valid;
@@ -1852,6 +1869,82 @@ out:
 	sbuf_free(&karena);
 	json_decref(akeys);
 	json_decref(d);
+	return rc;
+}
+
+/* The role check comes before anything in the body is looked at. */
+static bool
+may_check(struct node *n, const struct reqctx *c, struct err *e)
+{
+	if (c->p->role == ROLE_PUBLIC || c->p->role == ROLE_AUDITOR ||
+	    !role_valid_for_kind(c->p->role, c->p->agency.kind)) {
+		err_set(e, 403, "", "role %s may not run checks", role_name(c->p->role));
+		node_audit_refusal(n, c, "check", NULL, 403, e->msg);
+		return false;
+	}
+	return true;
+}
+
+int
+node_check(struct node *n, const struct reqctx *c, const json_t *body, struct sbuf *out, struct err *e)
+{
+	struct citem *items;
+	size_t nitems;
+	int rc;
+
+	if (!may_check(n, c, e))
+		return -1;
+	if (citems_from_json(body, &items, &nitems, e) == -1) {
+		node_audit_refusal(n, c, "check", e->field, e->status, e->msg);
+		return -1;
+	}
+	rc = check_run(n, c, items, nitems, out, e);
+	free(items);
+	return rc;
+}
+
+int
+node_check_text(struct node *n, const struct reqctx *c, const char *body, size_t len,
+    struct sbuf *out, struct err *e)
+{
+	struct sbuf arena;
+	struct citem *items;
+	size_t nitems;
+	json_error_t je;
+	json_t *j;
+	int rc;
+
+	if (!may_check(n, c, e))
+		return -1;
+	sbuf_init(&arena, len + 16);
+	if (checkscan(body, len, SIMPUL_MAX_BATCH, &arena, &items, &nitems) == 1) {
+		rc = check_run(n, c, items, nitems, out, e);
+		free(items);
+		sbuf_free(&arena);
+		return rc;
+	}
+	sbuf_free(&arena);
+	/* Declined: the general parser, with its precise errors. */
+	if ((j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je)) == NULL) {
+		err_set(e, 400, "body", "invalid JSON at line %d column %d: %.120s", je.line, je.column, je.text);
+		node_audit_refusal(n, c, "check", "body", 400, e->msg);
+		return -1;
+	}
+	if (!json_is_object(j) || !json_depth_ok(j, SIMPUL_MAX_JSON_DEPTH)) {
+		err_set(e, 400, "body", json_is_object(j) ? "the body is nested deeper than %d levels" :
+		    "the body must be a JSON object", SIMPUL_MAX_JSON_DEPTH);
+		node_audit_refusal(n, c, "check", "body", 400, e->msg);
+		json_decref(j);
+		return -1;
+	}
+	if (citems_from_json(j, &items, &nitems, e) == -1) {
+		node_audit_refusal(n, c, "check", e->field, e->status, e->msg);
+		json_decref(j);
+		return -1;
+	}
+	rc = check_run(n, c, items, nitems, out, e);
+	free(items);
+	json_decref(j);
 	return rc;
 }
 

@@ -81,6 +81,10 @@ int node_contact_resolve(struct node *n, const struct reqctx *c, const char *ref
  * Writes the JSON answer into out (built directly: this is the hot path). */
 int node_check(struct node *n, const struct reqctx *c, const json_t *body,
     struct sbuf *out, struct err *e);
+/* The same from the request's bytes: the usual shape is read without a
+ * general JSON parse (checkscan.h); anything else goes through jansson. */
+int node_check_text(struct node *n, const struct reqctx *c, const char *body, size_t len,
+    struct sbuf *out, struct err *e);
 /* GET /api/v1/alerts?after=SEQ&limit=N */
 int node_alerts(struct node *n, const struct reqctx *c, int64_t after, int limit,
     json_t **out, struct err *e);

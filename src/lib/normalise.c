@@ -442,6 +442,10 @@ host_norm(const char *h, size_t n, char *out, size_t outsz, enum host_kind *kind
 				} else
 					why = why ? why : "not a valid internationalised name";
 			}
+			/* IDNA maps some code points (soft hyphen, variation
+			 * selectors) to nothing: a label can end up empty. */
+			if (tl == 0)
+				why = why ? why : "empty label in host";
 			if (tl > 63)
 				why = why ? why : "host label longer than 63";
 			/* LDH (RFC 1123), as IDNA checks for non-ASCII labels. */

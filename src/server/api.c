@@ -221,14 +221,14 @@ h_check(const struct api_req *r, const struct reqctx *c, const char *tail, struc
 {
 	struct err e = {0};
 	struct sbuf out;
-	json_t *in;
 
-	if ((in = body_json(r, resp)) == NULL) {
+	if (r->body_len == 0) {
+		api_problem(resp, 400, "body", "a JSON body is required");
 		node_audit_refusal(r->n, c, "check", NULL, resp->status, "malformed body");
 		return;
 	}
 	sbuf_init(&out, 64u * 1024u * 1024u);
-	if (node_check(r->n, c, in, &out, &e) == -1) {
+	if (node_check_text(r->n, c, r->body, r->body_len, &out, &e) == -1) {
 		problem_err(resp, &e);
 		sbuf_free(&out);
 	} else {
@@ -237,7 +237,6 @@ h_check(const struct api_req *r, const struct reqctx *c, const char *tail, struc
 		resp->len = out.len;
 		resp->body = sbuf_steal(&out);
 	}
-	json_decref(in);
 }
 
 static int

@@ -58,6 +58,9 @@ static const struct tc cases[] = {
 	  "domain:xn--bcher-kva.de" },
 	{ "url", "example.com/path", NULL, NULL, 1, "url:http://example.com/path", "domain:example.com" },
 	{ "url", "hxxps://evil[.]com/x", NULL, NULL, 1, "url:https://evil.com/x", "domain:evil.com" },
+	/* IDNA maps a soft hyphen to nothing: the host is empty, flagged (fuzz_url) */
+	{ "url", "\xc2\xad", NULL, NULL, 0, "url:http:///", NULL },
+	{ "domain", "a.\xc2\xad.com", NULL, NULL, 0, "domain:a..com", NULL },
 	{ "url", "http://192.168.0.1:8080/a", NULL, NULL, 1, "url:http://192.168.0.1:8080/a",
 	  "ip:192.168.0.1" },
 	{ "url", "http://[2001:DB8::1]/", NULL, NULL, 1, "url:http://[2001:db8::1]/", "ip:2001:db8::1" },
