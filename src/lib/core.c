@@ -2151,12 +2151,15 @@ import_reader(void *arg)
 			}
 			json_decref(j);
 		}
-		if (!ring_put(im, pp)) {
-			parsed_free(pp);
-			break;
+		{
+			int kind = pp->kind;   /* pp is the writer's once handed over */
+			if (!ring_put(im, pp)) {
+				parsed_free(pp);
+				break;
+			}
+			if (kind == 1)
+				break;
 		}
-		if (pp->kind == 1)
-			break;
 	}
 	free(line);
 	return NULL;
