@@ -421,9 +421,9 @@ if [ "$PERF" = 1 ]; then
 			server_stop
 			perf report -i "$OUT/perf-$tag.data" --stdio --no-children --sort dso,symbol --percent-limit 0.5 -g none \
 				>"$OUT/perf-$tag-flat.txt" 2>/dev/null || true
-			perf report -i "$OUT/perf-$tag.data" --stdio --children --sort symbol --percent-limit 2 -g caller,0.5,callee,function,percent \
-				>"$OUT/perf-$tag-graph.txt" 2>/dev/null || true
-			log "profile: $OUT/perf-$tag-flat.txt, $OUT/perf-$tag-graph.txt"
+			perf report -i "$OUT/perf-$tag.data" --stdio --children --sort dso,symbol -g none --percent-limit 1 \
+				>"$OUT/perf-$tag-children.txt" 2>/dev/null || true
+			log "profile: $OUT/perf-$tag-flat.txt (self), $OUT/perf-$tag-children.txt (inclusive)"
 			[ "$cfg" = "$BEST" ] && break
 		done
 	else
@@ -455,6 +455,20 @@ assert len(r) == 1000, len(r)
 print("[bench] raw batch 0: %d results, %d hits, %d invalid" % (len(r), sum(x["hit"] for x in r),
       sum(not x["valid"] for x in r)))
 EOF
+if [ "$PERF" = 1 ] && command -v perf >/dev/null; then
+	log "profiling the server (default configuration) under the canonical batch load (10 s)"
+	server_start default durable
+	BENCH_TOKEN=$TOKEN BENCH_BODIES=$DATA/batch-canon- BENCH_NBODIES=$NBATCH \
+		wrk -t2 -c4 -d14s -s "$BENCH/batch.lua" "http://127.0.0.1:$PORT/api/v1/check" >"$OUT/wrk-perf-batch.txt" 2>&1 &
+	WPID=$!; PIDS+=("$WPID")
+	sleep 2
+	perf record --call-graph dwarf,16384 -F 499 -o "$OUT/perf-batch-canon.data" -p "$SERVER_PID" -- sleep 10 >"$OUT/perf-record.log" 2>&1 || true
+	wait "$WPID" || true
+	server_stop
+	perf report -i "$OUT/perf-batch-canon.data" --stdio --children --sort dso,symbol -g none --percent-limit 1 \
+		>"$OUT/perf-batch-canon-children.txt" 2>/dev/null || true
+	log "profile: $OUT/perf-batch-canon-children.txt"
+fi
 batch_run batch-canon-default canon default durable; read -r BCD_KPS BCD_P99 BCD_ERR BCD_O <<<"$RES"
 batch_run batch-raw-default raw default durable; read -r BRD_KPS BRD_P99 BRD_ERR BRD_O <<<"$RES"
 batch_run batch-canon-best canon "$BEST_TH" "$BEST_MODE"; read -r BC_KPS BC_P99 BC_ERR BC_O <<<"$RES"
