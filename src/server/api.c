@@ -435,7 +435,9 @@ api_early(const struct api_req *r, size_t content_length, struct api_resp *resp)
 	}
 	/* Tighter before authentication: the body is not read for a bad token. */
 	if (!bearer(r->auth, &token) || node_authenticate(r->n, token, &p, &e) == -1) {
-		struct reqctx c = { .p = NULL, .client = r->client };
+		/* Audited as "anonymous", not as the node itself ("system"). */
+		static const struct principal anon = { .id = "anonymous", .role = ROLE_PUBLIC };
+		struct reqctx c = { .p = &anon, .client = r->client };
 		if (e.status == 0)
 			err_set(&e, 401, "Authorization", "send Authorization: Bearer <token>");
 		node_audit_refusal(r->n, &c, "auth", r->path, 401, e.msg);
