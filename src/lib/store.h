@@ -88,6 +88,7 @@ struct store_stats {
 #define STORE_CREATE   0x1
 #define STORE_READONLY 0x2
 #define STORE_SYNC_NORMAL 0x4 /* synchronous=NORMAL: survives a process crash, not power loss (bench, tests) */
+#define STORE_NO_AUTOCHECKPOINT 0x8 /* commits never checkpoint; someone calls store_checkpoint */
 int  store_open(const char *uri, int flags, struct store **out, struct err *e);
 void store_close(struct store *st);
 const char *store_backend_name(const struct store *st);

@@ -571,6 +571,10 @@ sq_open(const char *path, int flags, void **out, struct err *e)
 		if (exec_sql(s, (flags & STORE_SYNC_NORMAL) ? "PRAGMA synchronous = NORMAL" :
 		    "PRAGMA synchronous = FULL", "open", e) == -1)
 			goto out;
+		if ((flags & STORE_NO_AUTOCHECKPOINT) &&
+		    (exec_sql(s, "PRAGMA wal_autocheckpoint = 0", "open", e) == -1 ||
+		    exec_sql(s, "PRAGMA journal_size_limit = 67108864", "open", e) == -1))
+			goto out;
 	}
 	if (read_version(s, &s->version, e) == -1)
 		goto out;
