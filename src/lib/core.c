@@ -1373,7 +1373,7 @@ out:
 
 /* Render a report for a principal under a decision. */
 static json_t *
-report_render(struct store *st, const struct principal *p, const struct report *r, enum decision d)
+report_render(const struct principal *p, const struct report *r, enum decision d)
 {
 	struct record_meta meta = { .agency_id = r->agency_id, .m = &r->m };
 	unsigned f;
@@ -1415,12 +1415,10 @@ report_render(struct store *st, const struct principal *p, const struct report *
 		json_object_set(o, "victim", json_object_get(r->body, "victim"));
 	if (p->agency.id[0] && strcmp(p->agency.id, r->agency_id) == 0)
 		json_object_set_new(o, "contact_ref", json_string(r->contact_ref));
-	(void)st;
 	return o;
 }
 
 struct matchlist {
-	struct node            *n;
 	struct store           *st;
 	const struct principal *p;
 	const char             *self;
@@ -1511,9 +1509,9 @@ node_report_get(struct node *n, const struct reqctx *c, const char *id, json_t *
 		atomic_fetch_add(&n->ctr.refusals, 1);
 		goto out;
 	}
-	*out = report_render(st, c->p, &r, d);
+	*out = report_render(c->p, &r, d);
 	if (d == POLICY_FULL) {
-		struct matchlist ml = { n, st, c->p, r.id, json_array() };
+		struct matchlist ml = { st, c->p, r.id, json_array() };
 		store_matches_for_report(st, r.id, matchlist_cb, &ml);
 		json_object_set_new(*out, "matches", ml.arr);
 	}
@@ -2260,13 +2258,8 @@ out:
 	}
 	/* Stop the reader and drop what it parsed ahead. */
 	pthread_mutex_lock(&im.mu);
-	im.stop = true;
+	im.stop = true;             /* ring_put refuses from now on */
 	pthread_cond_broadcast(&im.can_put);
-	while (im.count) {
-		parsed_free(im.ring[im.head]);
-		im.head = (im.head + 1) % IMPORT_RING;
-		im.count--;
-	}
 	pthread_mutex_unlock(&im.mu);
 	pthread_join(reader_thread, NULL);
 	while (im.count) {

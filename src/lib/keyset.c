@@ -122,20 +122,3 @@ keyset_get(struct keyset *ks, uint64_t h)
 	pthread_rwlock_unlock(&ks->lock);
 	return f;
 }
-
-size_t
-keyset_count(struct keyset *ks)
-{
-	size_t n;
-
-	pthread_rwlock_rdlock(&ks->lock);
-	n = ks->n;
-	pthread_rwlock_unlock(&ks->lock);
-	return n;
-}
-
-size_t
-keyset_bytes(struct keyset *ks)
-{
-	return ks->cap * sizeof(uint64_t);
-}

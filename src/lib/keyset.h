@@ -25,7 +25,5 @@ uint64_t keyset_hash(const char *key, size_t len);
 int      keyset_add(struct keyset *ks, uint64_t h, unsigned flags);
 /* Flags held for h (0 = no such key). */
 unsigned keyset_get(struct keyset *ks, uint64_t h);
-size_t   keyset_count(struct keyset *ks);
-size_t   keyset_bytes(struct keyset *ks);
 
 #endif
