@@ -20,7 +20,8 @@ open_node(const char *db, int flags, struct node **n)
 		return cli_fail(2, "--db FILE is required");
 	if (!(flags & NODE_CREATE) && access(db, F_OK) != 0)
 		return cli_fail(1, "%s: no such database (create it with `simpul init --db %s`)", db, db);
-	if (node_open(db, flags, n, &e) == -1)
+	/* Admin commands write a few rows: no selector filter to load. */
+	if (node_open(db, flags | NODE_NO_FILTER, n, &e) == -1)
 		return cli_fail(1, "%s: %s", db, e.msg);
 	return 0;
 }

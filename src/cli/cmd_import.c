@@ -75,7 +75,8 @@ cmd_import(int argc, char **argv)
 		rc = cli_fail(1, "%s: no such database (create it with `simpul init --db %s`)", db, db);
 		goto out;
 	}
-	if (node_open(db, flags, &n, &e) == -1) {
+	/* A one-shot writer: its writes look their keys up in the store. */
+	if (node_open(db, flags | NODE_NO_FILTER | NODE_BULK, &n, &e) == -1) {
 		rc = cli_fail(1, "%s: %s", db, e.msg);
 		goto out;
 	}
@@ -83,8 +84,10 @@ cmd_import(int argc, char **argv)
 	rc = node_import_reports(n, agency, in, (uint64_t)skip, import_progress, &pg, &st, &e);
 	progress_end(&pg);
 	if (rc == -1) {
-		rc = cli_fail(1, "%s%s%s (%llu reports committed before it)", e.msg,
-		    e.field[0] ? "; field " : "", e.field, (unsigned long long)(st.reports - st.reports % 1000));
+		rc = cli_fail(1, "%s%s%s (%llu reports committed, through line %llu: fix the line, then "
+		    "resume with --skip %llu)", e.msg, e.field[0] ? "; field " : "", e.field,
+		    (unsigned long long)st.committed_reports, (unsigned long long)st.committed_lines,
+		    (unsigned long long)st.committed_lines);
 		goto out;
 	}
 	if (json)

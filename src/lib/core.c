@@ -85,6 +85,9 @@ struct node {
 	struct store        *w;
 	struct audit         audit;
 	bool                 w_full;    /* the writer's commits fsync now */
+	bool                 no_filter; /* NODE_NO_FILTER: keys and silent stay empty */
+	bool                 bulk;      /* NODE_BULK: the writer connection is STORE_BULK */
+	int                  import_commit_ms; /* an import transaction's length */
 	int64_t              w_synced_us;
 
 	pthread_mutex_t      qlock;
@@ -194,6 +197,9 @@ node_open(const char *db, int flags, struct node **out, struct err *e)
 	if (flags & NODE_SYNC_FAST)
 		sflags |= STORE_SYNC_NORMAL;
 	n->store_flags = sflags;
+	n->no_filter = (flags & NODE_NO_FILTER) != 0;
+	n->bulk = (flags & NODE_BULK) != 0;
+	n->import_commit_ms = 1000;
 	pthread_key_create(&n->rkey, NULL);
 	pthread_mutex_init(&n->rlock, NULL);
 	pthread_mutex_init(&n->wlock, NULL);
@@ -222,7 +228,7 @@ node_open(const char *db, int flags, struct node **out, struct err *e)
 	/* The writer never checkpoints inline (a checkpoint under the write
 	 * lock stalled every queued answer): the background thread does,
 	 * on its own connection, beside the writer. */
-	if (store_open(db, sflags | STORE_NO_AUTOCHECKPOINT, &n->w, e) == -1)
+	if (store_open(db, sflags | STORE_NO_AUTOCHECKPOINT | (n->bulk ? STORE_BULK : 0), &n->w, e) == -1)
 		goto fail;
 	if (audit_load(&n->audit, n->w, e) == -1)
 		goto fail;
@@ -865,11 +871,10 @@ struct keysctx {
 };
 
 static int
-silent_add(struct node *n, struct store *st, uint64_t h, const char *report_id)
+silent_add(struct node *n, uint64_t h, const char *report_id, const char *agency_id,
+    const struct markings *m)
 {
 	struct silentrec *sr, **b = &n->silent[h % SILENT_BUCKETS];
-	struct report r;
-	int rc = -1;
 
 	pthread_rwlock_rdlock(&n->silent_lock);
 	for (sr = *b; sr; sr = sr->next)
@@ -878,22 +883,17 @@ silent_add(struct node *n, struct store *st, uint64_t h, const char *report_id)
 	pthread_rwlock_unlock(&n->silent_lock);
 	if (sr != NULL)
 		return 0;
-	memset(&r, 0, sizeof(r));
-	if (store_report_get(st, report_id, &r) != 0)
+	if ((sr = calloc(1, sizeof(*sr))) == NULL)
 		return -1;
-	if ((sr = calloc(1, sizeof(*sr))) != NULL) {
-		sr->h = h;
-		str_copy(sr->report_id, sizeof(sr->report_id), r.id);
-		str_copy(sr->agency_id, sizeof(sr->agency_id), r.agency_id);
-		sr->m = r.m;
-		pthread_rwlock_wrlock(&n->silent_lock);
-		sr->next = *b;
-		*b = sr;
-		pthread_rwlock_unlock(&n->silent_lock);
-		rc = 0;
-	}
-	report_free(&r);
-	return rc;
+	sr->h = h;
+	str_copy(sr->report_id, sizeof(sr->report_id), report_id);
+	str_copy(sr->agency_id, sizeof(sr->agency_id), agency_id);
+	sr->m = *m;
+	pthread_rwlock_wrlock(&n->silent_lock);
+	sr->next = *b;
+	*b = sr;
+	pthread_rwlock_unlock(&n->silent_lock);
+	return 0;
 }
 
 /* May p see some silent record holding the key with hash h? */
@@ -913,14 +913,14 @@ silent_visible(struct node *n, uint64_t h, const struct principal *p)
 }
 
 static int
-keys_cb(void *ctx, const char *key, size_t len, const char *agency_id, bool silent, int64_t rid,
-    const char *report_id)
+keys_cb(void *ctx, const char *key, size_t len, const char *agency_id,
+    const struct markings *silent, int64_t rid, const char *report_id)
 {
 	struct keysctx *kc = ctx;
 	uint64_t h = keyset_hash(key, len);
 
 	if (keyset_add(kc->n->keys, h, silent ? KEY_SILENT : KEY_LIVE) == -1 ||
-	    (silent && silent_add(kc->n, kc->st, h, report_id) == -1)) {
+	    (silent && silent_add(kc->n, h, report_id, agency_id, silent) == -1)) {
 		kc->rc = -1;
 		return 1;
 	}
@@ -937,6 +937,8 @@ keys_refresh(struct node *n, struct store *st)
 	struct keysctx kc = { .n = n, .st = st };
 	int rc;
 
+	if (n->no_filter)
+		return 0;
 	pthread_mutex_lock(&n->keys_lock);
 	kc.last = n->keys_rid;
 	rc = store_keys_since(st, n->keys_rid, keys_cb, &kc);
@@ -1199,7 +1201,7 @@ report_write(struct node *n, const struct reqctx *c, struct report *r, json_t *m
 	/* The keyset is exact under the write lock (write_begin refreshed it
 	 * from the store): a key it lacks has no posting to match. */
 	for (size_t i = 0; i < nkeys; i++)
-		if (keyset_get(n->keys, keyset_hash(keys[i], strlen(keys[i]))) != 0 &&
+		if ((n->no_filter || keyset_get(n->keys, keyset_hash(keys[i], strlen(keys[i]))) != 0) &&
 		    store_postings(n->w, keys[i], collect_cb, &fv) == -1) {
 			err_set(e, 500, "", "selector index lookup failed");
 			goto out;
@@ -1208,10 +1210,10 @@ report_write(struct node *n, const struct reqctx *c, struct report *r, json_t *m
 		goto out;
 	/* Known at once to later reports of the same transaction (an import
 	 * batch); if it rolls back, a stale entry only costs a lookup. */
-	for (size_t i = 0; i < nkeys; i++) {
+	for (size_t i = 0; i < nkeys && !n->no_filter; i++) {
 		uint64_t h = keyset_hash(keys[i], strlen(keys[i]));
 		if (keyset_add(n->keys, h, r->m.disclosure == DISC_SILENT ? KEY_SILENT : KEY_LIVE) == -1 ||
-		    (r->m.disclosure == DISC_SILENT && silent_add(n, n->w, h, r->id) == -1)) {
+		    (r->m.disclosure == DISC_SILENT && silent_add(n, h, r->id, r->agency_id, &r->m) == -1)) {
 			err_set(e, 500, "", "out of memory");
 			goto out;
 		}
@@ -1885,6 +1887,10 @@ out:
 static bool
 may_check(struct node *n, const struct reqctx *c, struct err *e)
 {
+	if (n->no_filter) {
+		err_set(e, 500, "", "this node was opened without its selector filter and cannot check");
+		return false;
+	}
 	if (c->p->role == ROLE_PUBLIC || c->p->role == ROLE_AUDITOR ||
 	    !role_valid_for_kind(c->p->role, c->p->agency.kind)) {
 		err_set(e, 403, "", "role %s may not run checks", role_name(c->p->role));
@@ -2009,12 +2015,23 @@ node_alerts(struct node *n, const struct reqctx *c, int64_t after, int limit, js
 
 /* ---- import ------------------------------------------------------------- */
 
-#define IMPORT_BATCH 1000
+/* One audit entry names each 1,000 imported reports, in the transaction
+ * that writes them. A transaction holds whole batches: it commits after
+ * import_commit_ms (one second by default) or IMPORT_TXN_MAX reports. On a
+ * large database a longer transaction writes each index page it touches
+ * once for many inserts instead of once per few: the rate of an import into
+ * a million postings doubles; other writers wait at most about that long. */
+#define IMPORT_BATCH   1000
+#define IMPORT_TXN_MAX 50000
 
-/* Close an import batch: one audit entry names its reports, in the same
- * transaction. */
+void
+node_set_import_commit_ms(struct node *n, int ms)
+{
+	n->import_commit_ms = ms < 0 ? 0 : ms;
+}
+
 static int
-import_commit(struct node *n, const struct reqctx *c, json_t *batch, uint64_t matches, struct err *e)
+import_audit(struct node *n, const struct reqctx *c, json_t *batch, uint64_t matches, struct err *e)
 {
 	struct audit_event ev;
 	json_t *d = json_pack("{s:O, s:I, s:I}", "reports", batch, "count",
@@ -2027,19 +2044,26 @@ import_commit(struct node *n, const struct reqctx *c, json_t *batch, uint64_t ma
 	if (rc == 0)
 		atomic_fetch_add(&n->ctr.audit_entries, 1);
 	json_array_clear(batch);
-	return write_end(n, rc, e);
+	return rc;
 }
 
 /* The import runs in two stages on two threads: a reader parses and
- * normalises lines (JSON, libphonenumber, IDNA: half the work) while the
- * caller's thread writes. A bounded ring hands reports over in order. */
-#define IMPORT_RING 512
+ * normalises lines and serialises what the store keeps as text (JSON,
+ * libphonenumber, IDNA: half the work) while the caller's thread writes. A
+ * bounded ring hands reports over in order, in chunks: a lock and a wake-up
+ * per chunk, not per report, and a wake-up only when the other side
+ * sleeps. The writer hands processed reports back for the reader to free,
+ * so that memory goes back to the arena it came from (glibc frees across
+ * threads under a lock). */
+#define IMPORT_RING  1024
+#define IMPORT_CHUNK 64
 
 struct parsed {
-	struct report r;
-	uint64_t      line, bytes;  /* line number; bytes read up to it */
-	int           kind;         /* 0 report, 1 error, 2 end of input */
-	struct err    e;
+	struct report  r;
+	uint64_t       line, bytes;  /* line number; bytes read up to it */
+	int            kind;         /* 0 report, 1 error, 2 end of input */
+	struct err     e;
+	struct parsed *next;         /* on the done list */
 };
 
 struct importer {
@@ -2050,42 +2074,12 @@ struct importer {
 	pthread_cond_t   can_put, can_get;
 	struct parsed   *ring[IMPORT_RING];
 	size_t           head, count;
+	struct parsed   *done;          /* processed, for the reader to free */
+	bool             put_waits, get_waits;
+	bool             reader_done;   /* the reader thread has put its last */
+	atomic_bool      writer_idle;   /* the writer waits for input: flush early */
 	bool             stop;
 };
-
-static bool
-ring_put(struct importer *im, struct parsed *pp)
-{
-	bool ok;
-
-	pthread_mutex_lock(&im->mu);
-	while (im->count == IMPORT_RING && !im->stop)
-		pthread_cond_wait(&im->can_put, &im->mu);
-	ok = !im->stop;
-	if (ok) {
-		im->ring[(im->head + im->count) % IMPORT_RING] = pp;
-		im->count++;
-		pthread_cond_signal(&im->can_get);
-	}
-	pthread_mutex_unlock(&im->mu);
-	return ok;
-}
-
-static struct parsed *
-ring_get(struct importer *im)
-{
-	struct parsed *pp;
-
-	pthread_mutex_lock(&im->mu);
-	while (im->count == 0)
-		pthread_cond_wait(&im->can_get, &im->mu);
-	pp = im->ring[im->head];
-	im->head = (im->head + 1) % IMPORT_RING;
-	im->count--;
-	pthread_cond_signal(&im->can_put);
-	pthread_mutex_unlock(&im->mu);
-	return pp;
-}
 
 static void
 parsed_free(struct parsed *pp)
@@ -2096,22 +2090,98 @@ parsed_free(struct parsed *pp)
 	}
 }
 
+static void
+parsed_free_list(struct parsed *pp)
+{
+	while (pp) {
+		struct parsed *next = pp->next;
+		parsed_free(pp);
+		pp = next;
+	}
+}
+
+/* Hand k parsed reports to the writer; false once the import stopped
+ * (the caller still owns them then). */
+static bool
+ring_put(struct importer *im, struct parsed **pps, size_t k)
+{
+	struct parsed *done;
+	bool ok;
+
+	pthread_mutex_lock(&im->mu);
+	while (IMPORT_RING - im->count < k && !im->stop) {
+		im->put_waits = true;
+		pthread_cond_wait(&im->can_put, &im->mu);
+	}
+	im->put_waits = false;
+	ok = !im->stop;
+	if (ok) {
+		for (size_t i = 0; i < k; i++)
+			im->ring[(im->head + im->count + i) % IMPORT_RING] = pps[i];
+		im->count += k;
+		if (im->get_waits)
+			pthread_cond_signal(&im->can_get);
+	}
+	done = im->done;
+	im->done = NULL;
+	pthread_mutex_unlock(&im->mu);
+	parsed_free_list(done);
+	return ok;
+}
+
+/* Take up to max parsed reports, handing back the list of those processed
+ * since the last call. 0 only when the reader stopped without saying why
+ * (out of memory): it always ends with an end-of-input or error report. */
+static size_t
+ring_get(struct importer *im, struct parsed **out, size_t max, struct parsed *done)
+{
+	size_t k;
+
+	pthread_mutex_lock(&im->mu);
+	if (done) {
+		struct parsed *t = done;
+		while (t->next)
+			t = t->next;
+		t->next = im->done;
+		im->done = done;
+	}
+	while (im->count == 0 && !im->reader_done) {
+		im->get_waits = true;
+		atomic_store_explicit(&im->writer_idle, true, memory_order_relaxed);
+		pthread_cond_wait(&im->can_get, &im->mu);
+	}
+	im->get_waits = false;
+	atomic_store_explicit(&im->writer_idle, false, memory_order_relaxed);
+	k = im->count < max ? im->count : max;
+	for (size_t i = 0; i < k; i++)
+		out[i] = im->ring[(im->head + i) % IMPORT_RING];
+	im->head = (im->head + k) % IMPORT_RING;
+	im->count -= k;
+	if (im->put_waits)
+		pthread_cond_signal(&im->can_put);
+	pthread_mutex_unlock(&im->mu);
+	return k;
+}
+
 static void *
 import_reader(void *arg)
 {
 	struct importer *im = arg;
+	struct parsed *chunk[IMPORT_CHUNK];
+	size_t nchunk = 0;
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t len;
 	uint64_t lineno = 0, bytes = 0;
 	struct parsed *pp;
+	bool last = false;
 
-	for (;;) {
+	while (!last) {
 		json_t *j;
 		json_error_t je;
 
 		if ((pp = calloc(1, sizeof(*pp))) == NULL)
-			break;
+			break;   /* the writer learns it from reader_done */
 		if ((len = getline(&line, &cap, im->in)) == -1) {
 			pp->kind = 2;
 			pp->line = lineno;
@@ -2120,57 +2190,64 @@ import_reader(void *arg)
 				pp->kind = 1;
 				err_set(&pp->e, 500, "line", "line %llu: read error", (unsigned long long)lineno + 1);
 			}
-			if (!ring_put(im, pp))
-				parsed_free(pp);
-			break;
-		}
-		lineno++;
-		bytes += (uint64_t)len;
-		pp->line = lineno;
-		pp->bytes = bytes;
-		if (lineno <= im->skip) {
-			free(pp);
-			continue;
-		}
-		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-			line[--len] = '\0';
-		if (len == 0) {
-			free(pp);
-			continue;
-		}
-		if ((size_t)len > SIMPUL_MAX_IMPORT_LINE) {
-			pp->kind = 1;
-			err_set(&pp->e, 413, "line", "line %llu: longer than %u bytes",
-			    (unsigned long long)lineno, SIMPUL_MAX_IMPORT_LINE);
-		} else if ((j = json_loadb(line, (size_t)len, JSON_REJECT_DUPLICATES, &je)) == NULL) {
-			pp->kind = 1;
-			err_set(&pp->e, 400, "line", "line %llu: invalid JSON at column %d: %.120s",
-			    (unsigned long long)lineno, je.column, je.text);
+			last = true;
 		} else {
-			if (!json_depth_ok(j, SIMPUL_MAX_JSON_DEPTH)) {
-				pp->kind = 1;
-				err_set(&pp->e, 400, "", "line %llu: nested deeper than %d levels",
-				    (unsigned long long)lineno, SIMPUL_MAX_JSON_DEPTH);
-			} else if (report_parse(j, im->country, &pp->r, &pp->e) == -1) {
-				char field[128], msg[256];
-				str_copy(field, sizeof(field), pp->e.field);
-				str_copy(msg, sizeof(msg), pp->e.msg);
-				pp->kind = 1;
-				err_set(&pp->e, 400, field, "line %llu: %s", (unsigned long long)lineno, msg);
+			lineno++;
+			bytes += (uint64_t)len;
+			pp->line = lineno;
+			pp->bytes = bytes;
+			while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+				line[--len] = '\0';
+			if (lineno <= im->skip || len == 0) {
+				free(pp);
+				continue;
 			}
-			json_decref(j);
+			if ((size_t)len > SIMPUL_MAX_IMPORT_LINE) {
+				pp->kind = 1;
+				err_set(&pp->e, 413, "line", "line %llu: longer than %u bytes",
+				    (unsigned long long)lineno, SIMPUL_MAX_IMPORT_LINE);
+			} else if ((j = json_loadb(line, (size_t)len, JSON_REJECT_DUPLICATES, &je)) == NULL) {
+				pp->kind = 1;
+				err_set(&pp->e, 400, "line", "line %llu: invalid JSON at column %d: %.120s",
+				    (unsigned long long)lineno, je.column, je.text);
+			} else {
+				if (!json_depth_ok(j, SIMPUL_MAX_JSON_DEPTH)) {
+					pp->kind = 1;
+					err_set(&pp->e, 400, "", "line %llu: nested deeper than %d levels",
+					    (unsigned long long)lineno, SIMPUL_MAX_JSON_DEPTH);
+				} else if (report_parse(j, im->country, &pp->r, &pp->e) == -1) {
+					char field[128], msg[256];
+					str_copy(field, sizeof(field), pp->e.field);
+					str_copy(msg, sizeof(msg), pp->e.msg);
+					pp->kind = 1;
+					err_set(&pp->e, 400, field, "line %llu: %s", (unsigned long long)lineno, msg);
+				} else if (report_freeze(&pp->r) == -1) {
+					pp->kind = 1;
+					err_set(&pp->e, 500, "", "line %llu: out of memory", (unsigned long long)lineno);
+				}
+				json_decref(j);
+			}
+			last = pp->kind == 1;
 		}
-		{
-			int kind = pp->kind;   /* pp is the writer's once handed over */
-			if (!ring_put(im, pp)) {
-				parsed_free(pp);
-				break;
-			}
-			if (kind == 1)
+		chunk[nchunk++] = pp;
+		if (last || nchunk == IMPORT_CHUNK ||
+		    atomic_load_explicit(&im->writer_idle, memory_order_relaxed)) {
+			bool ok = ring_put(im, chunk, nchunk);
+			if (!ok)
+				for (size_t i = 0; i < nchunk; i++)
+					parsed_free(chunk[i]);
+			nchunk = 0;
+			if (!ok)
 				break;
 		}
 	}
+	for (size_t i = 0; i < nchunk; i++)
+		parsed_free(chunk[i]);
 	free(line);
+	pthread_mutex_lock(&im->mu);
+	im->reader_done = true;
+	pthread_cond_signal(&im->can_get);
+	pthread_mutex_unlock(&im->mu);
 	return NULL;
 }
 
@@ -2187,8 +2264,12 @@ node_import_reports(struct node *n, const char *agency_id, FILE *in, uint64_t sk
 	bool open_txn = false;
 	json_t *batch = json_array();
 	uint64_t bmatches = 0;
+	struct parsed *done = NULL;
+	int64_t txn_start = 0;
+	size_t intxn = 0;
 
 	memset(sts, 0, sizeof(*sts));
+	sts->committed_lines = skip;       /* line numbers count from the file's start */
 	memset(&p, 0, sizeof(p));
 	if (node_agency_get(n, agency_id, &p.agency) != 0) {
 		err_set(e, 404, "agency", "no agency %.64s: add it first with `simpul agency add`", agency_id);
@@ -2206,57 +2287,91 @@ node_import_reports(struct node *n, const char *agency_id, FILE *in, uint64_t sk
 		err_set(e, 500, "", "could not start the import reader");
 		goto done;
 	}
-	for (;;) {
-		struct parsed *pp = ring_get(&im);
-		size_t nm = 0;
+	for (bool end = false; !end;) {
+		struct parsed *got[IMPORT_CHUNK];
+		size_t ngot = ring_get(&im, got, IMPORT_CHUNK, done);
+		bool failed = false;
 
-		sts->lines = pp->line;
-		sts->bytes = pp->bytes;
-		if (pp->kind == 2) {
-			parsed_free(pp);
-			break;
-		}
-		if (pp->kind == 1) {
-			*e = pp->e;
-			parsed_free(pp);
+		done = NULL;
+		if (ngot == 0) {
+			err_set(e, 500, "", "the import reader stopped: out of memory");
 			goto out;
 		}
-		report_stamp(&pp->r, p.agency.id);
-		if (!open_txn) {
-			if (write_begin(n, e) == -1) {
-				parsed_free(pp);
-				goto out;
+		for (size_t i = 0; i < ngot; i++) {
+			struct parsed *pp = got[i];
+			size_t nm = 0;
+
+			pp->next = done;        /* handed back with the next ring_get */
+			done = pp;
+			if (end || failed)
+				continue;
+			sts->lines = pp->line;
+			sts->bytes = pp->bytes;
+			if (pp->kind == 2) {
+				end = true;
+				continue;
 			}
-			open_txn = true;
+			if (pp->kind == 1) {
+				*e = pp->e;
+				failed = true;
+				continue;
+			}
+			report_stamp(&pp->r, p.agency.id);
+			if (!open_txn) {
+				if (write_begin(n, e) == -1) {
+					failed = true;
+					continue;
+				}
+				open_txn = true;
+				txn_start = now_ms();
+				intxn = 0;
+			}
+			if (report_write(n, &c, &pp->r, NULL, &nm, batch, e) == -1) {
+				failed = true;
+				continue;
+			}
+			sts->reports++;
+			sts->selectors += pp->r.nsel;
+			bmatches += nm;
+			sts->matches += nm;
+			if (++inbatch == IMPORT_BATCH) {
+				inbatch = 0;
+				intxn += IMPORT_BATCH;
+				if (import_audit(n, &c, batch, bmatches, e) == -1) {
+					failed = true;
+					continue;
+				}
+				bmatches = 0;
+				if (intxn >= IMPORT_TXN_MAX || now_ms() - txn_start >= n->import_commit_ms) {
+					open_txn = false;
+					if (write_end(n, 0, e) == -1) {
+						failed = true;
+						continue;
+					}
+					sts->committed_reports = sts->reports;
+					sts->committed_lines = pp->line;
+				}
+				if (cb)
+					cb(cbctx, sts);
+			}
 		}
-		if (report_write(n, &c, &pp->r, NULL, &nm, batch, e) == -1) {
-			parsed_free(pp);
+		if (failed)
 			goto out;
-		}
-		sts->reports++;
-		sts->selectors += pp->r.nsel;
-		bmatches += nm;
-		sts->matches += nm;
-		parsed_free(pp);
-		if (++inbatch == IMPORT_BATCH) {
-			open_txn = false;
-			inbatch = 0;
-			if (import_commit(n, &c, batch, bmatches, e) == -1)
-				goto out;
-			bmatches = 0;
-			if (cb)
-				cb(cbctx, sts);
-		}
 	}
 	rc = 0;
 out:
 	if (open_txn) {
-		if (rc == 0 && import_commit(n, &c, batch, bmatches, e) == -1)
+		if (rc == 0 && ((inbatch > 0 && import_audit(n, &c, batch, bmatches, e) == -1) ||
+		    write_end(n, 0, e) == -1))
 			rc = -1;
 		else if (rc != 0)
 			write_end(n, rc, e);
+		if (rc == 0) {
+			sts->committed_reports = sts->reports;
+			sts->committed_lines = sts->lines;
+		}
 	}
-	/* Stop the reader and drop what it parsed ahead. */
+	/* Stop the reader, then free what it parsed ahead and what we hold. */
 	pthread_mutex_lock(&im.mu);
 	im.stop = true;             /* ring_put refuses from now on */
 	pthread_cond_broadcast(&im.can_put);
@@ -2267,6 +2382,8 @@ out:
 		im.head = (im.head + 1) % IMPORT_RING;
 		im.count--;
 	}
+	parsed_free_list(im.done);
+	parsed_free_list(done);
 	if (rc == 0 && cb)
 		cb(cbctx, sts);
 done:

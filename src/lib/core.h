@@ -48,6 +48,14 @@ struct node_counters {
 
 #define NODE_CREATE    0x1   /* create the database if missing */
 #define NODE_SYNC_FAST 0x4   /* synchronous=NORMAL (process-crash safe only) */
+/* No in-memory selector filter: a one-shot writer (import, admin commands)
+ * does not read every key of the database at start (seconds on a large
+ * one); a write looks each of its keys up in the store instead. Such a
+ * node refuses checks. */
+#define NODE_NO_FILTER 0x8
+/* The writer connection is a bulk writer (STORE_BULK in store.h): for the
+ * import, whose rows reference only rows it wrote or read itself. */
+#define NODE_BULK      0x10
 int  node_open(const char *db, int flags, struct node **out, struct err *e);
 void node_close(struct node *n);
 struct node_counters *node_counters(struct node *n);
@@ -90,10 +98,19 @@ int node_alerts(struct node *n, const struct reqctx *c, int64_t after, int limit
     json_t **out, struct err *e);
 
 /* Import reports-jsonl for agency (as that agency's system principal).
- * Commits in batches; a bad line stops the import with the line named and
- * leaves earlier batches committed (resumable with --skip). */
-struct import_stats { uint64_t lines, reports, selectors, matches, bytes; };
+ * Commits in transactions of whole 1,000-report batches (one audit entry
+ * each), about one a second; a bad line stops the import with the line
+ * named and leaves earlier transactions committed (resumable: skip the
+ * committed_lines). node_set_import_commit_ms sets the transaction length
+ * (0: commit every batch). */
+struct import_stats {
+	uint64_t lines, reports, selectors, matches, bytes;
+	/* Committed so far (lines from the file's start, the skipped ones
+	 * included): after a failure, resume with skip = committed_lines. */
+	uint64_t committed_reports, committed_lines;
+};
 typedef void (*import_progress_cb)(void *ctx, const struct import_stats *s);
+void node_set_import_commit_ms(struct node *n, int ms);
 int node_import_reports(struct node *n, const char *agency_id, FILE *in, uint64_t skip,
     import_progress_cb cb, void *cbctx, struct import_stats *st, struct err *e);
 

@@ -311,6 +311,56 @@ report_free(struct report *r)
 	r->nsel = 0;
 	json_decref(r->body);
 	r->body = NULL;
+	free(r->body_text);
+	r->body_text = NULL;
+	free(r->sels_text);
+	r->sels_text = NULL;
+}
+
+char *
+report_sels_text(const struct report *r)
+{
+	json_t *a = json_array(), *o, *d;
+	char *text = NULL;
+
+	if (a == NULL)
+		return NULL;
+	for (size_t i = 0; i < r->nsel; i++) {
+		const struct rsel *rs = &r->sel[i];
+
+		o = json_pack("{s:s, s:s, s:b, s:s}", "type", rs->type, "key", rs->key,
+		    "valid", rs->valid, "role", rs->role);
+		if (o == NULL)
+			goto out;
+		if (rs->flag[0])
+			json_object_set_new(o, "flag", json_string(rs->flag));
+		if (rs->nderived > 0) {
+			d = json_array();
+			for (int k = 0; k < rs->nderived && k < SIMPUL_MAX_DERIVED; k++)
+				json_array_append_new(d, json_string(rs->derived[k]));
+			json_object_set_new(o, "derived", d);
+		}
+		json_array_append_new(a, o);
+	}
+	text = json_dumps(a, JSON_COMPACT);
+out:
+	json_decref(a);
+	return text;
+}
+
+int
+report_freeze(struct report *r)
+{
+	if (r->sels_text == NULL && (r->sels_text = report_sels_text(r)) == NULL)
+		return -1;
+	if (r->body_text == NULL) {
+		r->body_text = r->body ? json_dumps(r->body, JSON_COMPACT) : strdup("{}");
+		if (r->body_text == NULL)
+			return -1;
+	}
+	json_decref(r->body);
+	r->body = NULL;
+	return 0;
 }
 
 /* ---- report parsing ---------------------------------------------------- */

@@ -106,8 +106,17 @@ struct report {
 	size_t          nsel;
 	struct rsel    *sel;       /* owned, calloc'd */
 	json_t         *body;      /* owned reference */
+	char           *body_text; /* owned; set by report_freeze, then body is NULL */
+	char           *sels_text; /* owned; set by report_freeze */
 };
 void report_free(struct report *r);
+/* The selectors as the store keeps them: [{"type","key","valid","role",
+ * "flag"?,"derived"?}]. NULL when out of memory; caller frees. */
+char *report_sels_text(const struct report *r);
+/* Serialise what the store keeps as text (the content body and the
+ * selectors) and drop the JSON tree, so that a writer thread only binds
+ * strings (the import does this on its reader thread). -1 out of memory. */
+int   report_freeze(struct report *r);
 
 /* Parse a posted report (DESIGN §2 / issue 2 shape). `default_country` is the
  * posting agency's country, used for national-format phones. Normalises each

@@ -89,6 +89,7 @@ struct store_stats {
 #define STORE_READONLY 0x2
 #define STORE_SYNC_NORMAL 0x4 /* synchronous=NORMAL: survives a process crash, not power loss (bench, tests) */
 #define STORE_NO_AUTOCHECKPOINT 0x8 /* commits never checkpoint; someone calls store_checkpoint */
+#define STORE_BULK 0x10 /* a bulk writer trusting its own references: no foreign-key checks, reads through mmap */
 int  store_open(const char *uri, int flags, struct store **out, struct err *e);
 void store_close(struct store *st);
 const char *store_backend_name(const struct store *st);
@@ -130,7 +131,9 @@ int store_token_put(struct store *st, const struct token_row *t, struct err *e);
 int store_token_get(struct store *st, const char *token_id, struct token_row *t, struct principal *p);
 int store_token_revoke(struct store *st, const char *token_id, int64_t when_ms);
 
-/* Insert a report and one posting per selector key and per derived key. */
+/* Insert a report and one posting per selector key and per derived key.
+ * Outside a transaction it is atomic on its own; inside one, a failure
+ * leaves rows written and the caller must roll the transaction back. */
 int store_report_put(struct store *st, const struct report *r, struct err *e);
 /* Fill r (body parsed, selectors loaded). Caller frees with report_free. */
 int store_report_get(struct store *st, const char *id, struct report *r);
@@ -141,11 +144,11 @@ int store_postings(struct store *st, const char *key, store_posting_cb cb, void 
 /* Every distinct key (to build the in-memory filter). */
 int store_keys_iter(struct store *st, int (*cb)(void *, const char *key, size_t len), void *ctx);
 /* The keys of every report stored after local row `after` (0 = all), in
- * arrival order, with the report's agency, whether it is silent, and its
- * row number. Feeds the in-memory keyset filter, also with other
- * processes' writes. */
+ * arrival order, with the report's agency, its row number, and for a
+ * silent report its markings (NULL for the others). Feeds the in-memory
+ * keyset filter, also with other processes' writes. */
 typedef int (*store_keys_since_cb)(void *ctx, const char *key, size_t len, const char *agency_id,
-    bool silent, int64_t rid, const char *report_id);
+    const struct markings *silent, int64_t rid, const char *report_id);
 int store_keys_since(struct store *st, int64_t after, store_keys_since_cb cb, void *ctx);
 
 int store_match_put(struct store *st, const struct match_row *m, struct err *e);

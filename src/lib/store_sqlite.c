@@ -13,13 +13,14 @@
 
 #include "store_int.h"
 
-#define SQ_SCHEMA_VERSION 1
+#define SQ_SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])) - 1) /* the last migration */
 #define SQ_BUSY_MS        5000
 /* Page cache per connection, in KiB (negative: SQLite's unit). Without mmap
  * (below) a page not in this cache is a pread(); the check path wants the
  * upper levels of postings and reports resident. */
 #define SQ_CACHE_KIB      "-131072"
 #define SQ_MMAP_BYTES     "0" /* no mmap: a growing file made every read transaction remap (munmap + TLB shootdowns) */
+#define SQ_MMAP_BULK_BYTES "2147418112" /* SQLite's default ceiling */
 
 /* ---- schema ------------------------------------------------------------ */
 
@@ -179,8 +180,20 @@ static const char mig_1[] =
 "  BEGIN UPDATE counters SET n = n - 1 WHERE name = 'alerts'; END;"
 ;
 
+/* Version 2. The store counts inserts itself and adds them to `counters`
+ * once per transaction: an AFTER INSERT trigger that updates a WITHOUT
+ * ROWID table built an ephemeral table per fire, half the cost of an
+ * imported report. Deletes stay counted by their triggers. */
+static const char mig_2[] =
+"DROP TRIGGER reports_ins;"
+"DROP TRIGGER postings_newkey;"
+"DROP TRIGGER postings_ins;"
+"DROP TRIGGER matches_ins;"
+"DROP TRIGGER alerts_ins;"
+;
+
 /* migrations[v] takes the schema from v - 1 to v. Append, never edit. */
-static const char *const migrations[] = { NULL, mig_1 };
+static const char *const migrations[] = { NULL, mig_1, mig_2 };
 
 /* ---- statements -------------------------------------------------------- */
 
@@ -195,7 +208,7 @@ enum qid {
 	Q_MATCH_PUT, Q_MATCHES,
 	Q_ALERT_PUT, Q_ALERTS,
 	Q_AUDIT_PUT, Q_AUDIT_MAX, Q_AUDIT_LAST, Q_AUDIT_ITER,
-	Q_COUNTERS, Q_COUNT_AGENCIES, Q_COUNT_PRINCIPALS,
+	Q_COUNTERS, Q_COUNT_AGENCIES, Q_COUNT_PRINCIPALS, Q_COUNTER_ADD, Q_KEY_EXISTS,
 	Q__N
 };
 
@@ -247,7 +260,8 @@ static const char *const q_sql[Q__N] = {
 	    " WHERE p.key = ?1 ORDER BY p.report_rid",
 	[Q_KEYS] = "SELECT DISTINCT key FROM postings ORDER BY key",
 	/* Keys of the reports stored after rid, in arrival order (the keyset filter). */
-	[Q_KEYS_SINCE] = "SELECT p.key, r.disclosure, r.rid, r.agency_id, r.id FROM reports r"
+	[Q_KEYS_SINCE] = "SELECT p.key, r.disclosure, r.rid, r.agency_id, r.id,"
+	    " r.tlp, r.disclosure, r.orcon, r.audience, r.grading, r.handling, r.review_at FROM reports r"
 	    " JOIN postings p ON p.report_rid = r.rid WHERE r.rid > ?1 ORDER BY r.rid",
 	[Q_MATCH_PUT] = "INSERT INTO matches(id, key, report_id, agency_id, other_report_id,"
 	    " other_agency_id, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -263,8 +277,17 @@ static const char *const q_sql[Q__N] = {
 	[Q_AUDIT_LAST] = "SELECT seq, ts, entry, prev, hash FROM audit ORDER BY seq DESC LIMIT 1",
 	[Q_AUDIT_ITER] = "SELECT seq, ts, entry, prev, hash FROM audit WHERE seq >= ?1 ORDER BY seq",
 	[Q_COUNTERS] = "SELECT name, n FROM counters",
+	[Q_COUNTER_ADD] = "UPDATE counters SET n = n + ?2 WHERE name = ?1",
+	[Q_KEY_EXISTS] = "SELECT 1 FROM postings WHERE key = ?1 LIMIT 1",
 	[Q_COUNT_AGENCIES] = "SELECT count(*) FROM agencies",
 	[Q_COUNT_PRINCIPALS] = "SELECT count(*) FROM principals",
+};
+
+/* Counters the store keeps (table `counters`): inserts are counted here
+ * during a transaction and added at its commit. */
+enum { CN_REPORTS, CN_POSTINGS, CN_DISTINCT_KEYS, CN_MATCHES, CN_ALERTS, CN__N };
+static const char *const cn_name[CN__N] = {
+	"reports", "postings", "distinct_keys", "matches", "alerts"
 };
 
 struct sq {
@@ -272,6 +295,7 @@ struct sq {
 	int           flags;
 	int           version;
 	sqlite3_stmt *q[Q__N];
+	int64_t       cn[CN__N];    /* inserts counted in the open transaction */
 };
 
 /* The cached statement, or, when it is in use higher up the stack (a
@@ -549,8 +573,14 @@ sq_open(const char *path, int flags, void **out, struct err *e)
 	}
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_timeout(s->db, SQ_BUSY_MS);
-	if (exec_sql(s, "PRAGMA foreign_keys = ON", "open", e) == -1 ||
-	    exec_sql(s, "PRAGMA mmap_size = " SQ_MMAP_BYTES, "open", e) == -1 ||
+	/* A bulk writer (the import) reads through a memory map (no copy per
+	 * page read; it is the only connection of its process that reads, so
+	 * remapping as the file grows is cheap) and does not re-check the
+	 * foreign keys of rows it has just written or read itself. */
+	if (exec_sql(s, (flags & STORE_BULK) ? "PRAGMA foreign_keys = OFF" : "PRAGMA foreign_keys = ON",
+	    "open", e) == -1 ||
+	    exec_sql(s, (flags & STORE_BULK) ? "PRAGMA mmap_size = " SQ_MMAP_BULK_BYTES :
+	    "PRAGMA mmap_size = " SQ_MMAP_BYTES, "open", e) == -1 ||
 	    exec_sql(s, "PRAGMA cache_size = " SQ_CACHE_KIB, "open", e) == -1 ||
 	    exec_sql(s, "PRAGMA temp_store = MEMORY", "open", e) == -1)
 		goto out;
@@ -583,10 +613,14 @@ sq_open(const char *path, int flags, void **out, struct err *e)
 		    "(it knows up to version %d): upgrade Simpul", s->version, SQ_SCHEMA_VERSION);
 		goto out;
 	}
+	/* An empty file becomes a database only when asked (simpul init); an
+	 * older database is upgraded by any program that opens it for writing
+	 * (the migrations run in one transaction: all or nothing). */
 	if (s->version < SQ_SCHEMA_VERSION) {
-		if (!(flags & STORE_CREATE) || (flags & STORE_READONLY)) {
-			err_set(e, 409, "db", "database schema version %d is older than %d: "
-			    "open it for writing to migrate (simpul init)", s->version, SQ_SCHEMA_VERSION);
+		if ((s->version == 0 && !(flags & STORE_CREATE)) || (flags & STORE_READONLY)) {
+			err_set(e, 409, "db", "database schema version %d is older than %d: %s",
+			    s->version, SQ_SCHEMA_VERSION, s->version == 0 ?
+			    "create it with simpul init" : "open it for writing (simpul serve or import) to upgrade it");
 			goto out;
 		}
 		if (migrate(s, e) == -1)
@@ -662,7 +696,35 @@ sq_begin(void *be, struct err *e)
 	}
 	/* IMMEDIATE takes the write lock now, so a writer never fails later on
 	 * upgrading a read lock. */
+	memset(s->cn, 0, sizeof(s->cn));
 	return q_exec(s, Q_BEGIN, "begin", e);
+}
+
+/* Add the inserts counted in this transaction to `counters`, inside it. */
+static int
+cn_flush(struct sq *s, struct err *e)
+{
+	sqlite3_stmt *stmt;
+	int src;
+
+	for (int i = 0; i < CN__N; i++) {
+		if (s->cn[i] == 0)
+			continue;
+		if ((stmt = q_get(s, Q_COUNTER_ADD)) == NULL) {
+			sq_err(s, SQLITE_ERROR, "counters", e);
+			return -1;
+		}
+		sqlite3_bind_text(stmt, 1, cn_name[i], -1, SQLITE_STATIC);
+		sqlite3_bind_int64(stmt, 2, s->cn[i]);
+		src = sqlite3_step(stmt);
+		q_done(s, Q_COUNTER_ADD, stmt);
+		if (src != SQLITE_DONE) {
+			sq_err(s, src, "counters", e);
+			return -1;
+		}
+		s->cn[i] = 0;
+	}
+	return 0;
 }
 
 static int
@@ -674,6 +736,8 @@ sq_commit(void *be, struct err *e)
 		err_set(e, 500, "", "store_commit: no transaction is open");
 		return -1;
 	}
+	if (cn_flush(s, e) == -1)
+		return -1;
 	return q_exec(s, Q_COMMIT, "commit", e);
 }
 
@@ -682,6 +746,7 @@ sq_rollback(void *be)
 {
 	struct sq *s = be;
 
+	memset(s->cn, 0, sizeof(s->cn));
 	if (sqlite3_get_autocommit(s->db))
 		return 0;
 	return q_exec(s, Q_ROLLBACK, "rollback", NULL);
@@ -710,22 +775,35 @@ sq_read_end(void *be)
 	return q_exec(s, Q_COMMIT, "read_end", NULL);
 }
 
-/* Savepoints make a multi-statement write atomic inside or outside the
- * caller's transaction. */
+/* A write of several statements outside a transaction is made atomic by a
+ * savepoint (which opens one), with the counters it changed; inside the
+ * caller's transaction it needs none: a failure there makes the caller
+ * roll the whole transaction back (store.h). *sp tells op_end which. */
 static int
-sp_begin(struct sq *s, struct err *e)
+op_begin(struct sq *s, bool *sp, struct err *e)
 {
-	return q_exec(s, Q_SP, "savepoint", e);
+	*sp = sqlite3_get_autocommit(s->db) != 0;
+	if (!*sp)
+		return 0;
+	memset(s->cn, 0, sizeof(s->cn));
+	if (q_exec(s, Q_SP, "savepoint", e) == -1) {
+		*sp = false;
+		return -1;
+	}
+	return 0;
 }
 
 static int
-sp_end(struct sq *s, bool ok, struct err *e)
+op_end(struct sq *s, bool sp, bool ok, struct err *e)
 {
-	if (ok)
-		return q_exec(s, Q_SP_RELEASE, "release", e);
+	if (!sp)
+		return ok ? 0 : -1;
+	if (ok && cn_flush(s, e) == 0 && q_exec(s, Q_SP_RELEASE, "release", e) == 0)
+		return 0;
+	memset(s->cn, 0, sizeof(s->cn));
 	q_exec(s, Q_SP_ROLLBACK, "rollback to savepoint", NULL);
 	q_exec(s, Q_SP_RELEASE, "release", NULL);
-	return 0;
+	return -1;
 }
 
 /* ---- meta --------------------------------------------------------------- */
@@ -1076,38 +1154,6 @@ markings_from_row(sqlite3_stmt *stmt, int c, struct markings *m)
 	m->review_at_ms = sqlite3_column_int64(stmt, c + 6);
 }
 
-/* The selectors column: [{"type","key","valid","role","flag"?,"derived"?}]. */
-static char *
-sels_text(const struct report *r)
-{
-	json_t *a = json_array(), *o, *d;
-	char *text = NULL;
-
-	if (a == NULL)
-		return NULL;
-	for (size_t i = 0; i < r->nsel; i++) {
-		const struct rsel *rs = &r->sel[i];
-
-		o = json_pack("{s:s, s:s, s:b, s:s}", "type", rs->type, "key", rs->key,
-		    "valid", rs->valid, "role", rs->role);
-		if (o == NULL)
-			goto out;
-		if (rs->flag[0])
-			json_object_set_new(o, "flag", json_string(rs->flag));
-		if (rs->nderived > 0) {
-			d = json_array();
-			for (int k = 0; k < rs->nderived && k < SIMPUL_MAX_DERIVED; k++)
-				json_array_append_new(d, json_string(rs->derived[k]));
-			json_object_set_new(o, "derived", d);
-		}
-		json_array_append_new(a, o);
-	}
-	text = json_dumps(a, JSON_COMPACT);
-out:
-	json_decref(a);
-	return text;
-}
-
 static int
 sels_load(struct report *r, const char *text)
 {
@@ -1155,8 +1201,24 @@ static int
 post_one(struct sq *s, sqlite3_stmt *stmt, const char *key, int64_t rid,
     const struct report *r, const struct rsel *rs, bool derived, struct err *e)
 {
+	sqlite3_stmt *ex;
 	int src;
 
+	/* Counted as a new distinct key when no posting holds it yet (the
+	 * same leaf the insert then writes: no extra page read). */
+	if ((ex = q_get(s, Q_KEY_EXISTS)) == NULL) {
+		sq_err(s, SQLITE_ERROR, "posting", e);
+		return -1;
+	}
+	bind_text(ex, 1, key);
+	src = sqlite3_step(ex);
+	q_done(s, Q_KEY_EXISTS, ex);
+	if (src != SQLITE_ROW && src != SQLITE_DONE) {
+		sq_err(s, src, "posting", e);
+		return -1;
+	}
+	if (src == SQLITE_DONE)
+		s->cn[CN_DISTINCT_KEYS]++;
 	bind_text(stmt, 1, key);
 	sqlite3_bind_int64(stmt, 2, rid);
 	bind_text(stmt, 3, r->agency_id);
@@ -1169,6 +1231,7 @@ post_one(struct sq *s, sqlite3_stmt *stmt, const char *key, int64_t rid,
 		sq_err(s, src, "posting", e);
 		return -1;
 	}
+	s->cn[CN_POSTINGS]++;
 	return 0;
 }
 
@@ -1201,21 +1264,22 @@ sq_report_put(void *be, const struct report *r, struct err *e)
 	sqlite3_stmt *stmt = NULL, *pst = NULL;
 	char *aud = NULL, *sels = NULL, *body = NULL;
 	int64_t rid, created;
-	bool in_sp = false;
+	bool sp = false;
 	int rc = -1, src;
 
 	if (r->id[0] == '\0' || r->agency_id[0] == '\0') {
 		err_set(e, 400, "id", "report: an id and an agency are required");
 		return -1;
 	}
-	if ((aud = markings_aud_text(&r->m)) == NULL || (sels = sels_text(r)) == NULL ||
-	    (body = r->body != NULL ? json_dumps(r->body, JSON_COMPACT) : strdup("{}")) == NULL) {
+	if ((aud = markings_aud_text(&r->m)) == NULL ||
+	    (r->sels_text == NULL && (sels = report_sels_text(r)) == NULL) ||
+	    (r->body_text == NULL &&
+	    (body = r->body != NULL ? json_dumps(r->body, JSON_COMPACT) : strdup("{}")) == NULL)) {
 		err_set(e, 500, "", "report: out of memory");
 		goto out;
 	}
-	if (sp_begin(s, e) == -1)
+	if (op_begin(s, &sp, e) == -1)
 		goto out;
-	in_sp = true;
 
 	if ((stmt = q_get(s, Q_REPORT_PUT)) == NULL) {
 		sq_err(s, SQLITE_ERROR, "report", e);
@@ -1244,14 +1308,15 @@ sq_report_put(void *be, const struct report *r, struct err *e)
 	}
 	q_done(s, Q_REPORT_PUT, stmt);
 	rid = sqlite3_last_insert_rowid(s->db);
+	s->cn[CN_REPORTS]++;
 
 	if ((stmt = q_get(s, Q_CONTENT_PUT)) == NULL) {
 		sq_err(s, SQLITE_ERROR, "report", e);
 		goto out;
 	}
 	sqlite3_bind_int64(stmt, 1, rid);
-	bind_text(stmt, 2, sels);
-	bind_text(stmt, 3, body);
+	bind_text(stmt, 2, r->sels_text ? r->sels_text : sels);
+	bind_text(stmt, 3, r->body_text ? r->body_text : body);
 	src = sqlite3_step(stmt);
 	if (src != SQLITE_DONE) {
 		sq_err(s, src, "report", e);
@@ -1285,8 +1350,8 @@ sq_report_put(void *be, const struct report *r, struct err *e)
 	rc = 0;
 out:
 	q_done(s, Q_POSTING_PUT, pst);
-	if (in_sp && sp_end(s, rc == 0, e) == -1)
-		rc = -1;
+	if (sp || rc == -1)
+		rc = op_end(s, sp, rc == 0, e);
 	free(aud);
 	free(sels);
 	free(body);
@@ -1416,9 +1481,12 @@ sq_keys_since(void *be, int64_t after, store_keys_since_cb cb, void *ctx)
 	while ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
 		const char *k = col_text(stmt, 0);
 		bool silent = strcmp(col_text(stmt, 1), "silent") == 0;
+		struct markings m;
 
-		if ((rc = cb(ctx, k, (size_t)sqlite3_column_bytes(stmt, 0), col_text(stmt, 3), silent,
-		    sqlite3_column_int64(stmt, 2), col_text(stmt, 4))) != 0)
+		if (silent)
+			markings_from_row(stmt, 5, &m);
+		if ((rc = cb(ctx, k, (size_t)sqlite3_column_bytes(stmt, 0), col_text(stmt, 3),
+		    silent ? &m : NULL, sqlite3_column_int64(stmt, 2), col_text(stmt, 4))) != 0)
 			goto out;
 	}
 	rc = src == SQLITE_DONE ? 0 : -1;
@@ -1435,15 +1503,18 @@ sq_match_put(void *be, const struct match_row *m, struct err *e)
 	struct sq *s = be;
 	sqlite3_stmt *stmt;
 	char id[SIMPUL_ID_LEN + 1];
+	bool sp;
 	int rc = -1, src;
 
 	if (m->id[0])
 		str_copy(id, sizeof(id), m->id);
 	else
 		id_new(id);
+	if (op_begin(s, &sp, e) == -1)
+		return -1;
 	if ((stmt = q_get(s, Q_MATCH_PUT)) == NULL) {
 		sq_err(s, SQLITE_ERROR, "match", e);
-		return -1;
+		return op_end(s, sp, false, e);
 	}
 	bind_text(stmt, 1, id);
 	bind_text(stmt, 2, m->key);
@@ -1456,10 +1527,11 @@ sq_match_put(void *be, const struct match_row *m, struct err *e)
 		sq_err(s, src, "match", e);
 		goto out;
 	}
+	s->cn[CN_MATCHES]++;
 	rc = 0;
 out:
 	q_done(s, Q_MATCH_PUT, stmt);
-	return rc;
+	return op_end(s, sp, rc == 0, e);
 }
 
 static int
@@ -1497,6 +1569,7 @@ sq_alert_put(void *be, const struct alert_row *a, struct err *e)
 	struct sq *s = be;
 	sqlite3_stmt *stmt;
 	char id[SIMPUL_ID_LEN + 1];
+	bool sp;
 	int rc = -1, src;
 
 	if (a->agency_id[0] == '\0' || a->kind[0] == '\0') {
@@ -1507,9 +1580,11 @@ sq_alert_put(void *be, const struct alert_row *a, struct err *e)
 		str_copy(id, sizeof(id), a->id);
 	else
 		id_new(id);
+	if (op_begin(s, &sp, e) == -1)
+		return -1;
 	if ((stmt = q_get(s, Q_ALERT_PUT)) == NULL) {
 		sq_err(s, SQLITE_ERROR, "alert", e);
-		return -1;
+		return op_end(s, sp, false, e);
 	}
 	bind_text(stmt, 1, id);
 	bind_text(stmt, 2, a->agency_id);
@@ -1521,10 +1596,11 @@ sq_alert_put(void *be, const struct alert_row *a, struct err *e)
 		sq_err(s, src, "alert", e);
 		goto out;
 	}
+	s->cn[CN_ALERTS]++;
 	rc = 0;
 out:
 	q_done(s, Q_ALERT_PUT, stmt);
-	return rc;
+	return op_end(s, sp, rc == 0, e);
 }
 
 static int
@@ -1690,7 +1766,7 @@ sq_stats(void *be, struct store_stats *out)
 	int rc = -1, src;
 
 	memset(out, 0, sizeof(*out));
-	/* Small tables are counted; big ones read the trigger-kept counters,
+	/* Small tables are counted; big ones read the store-kept counters,
 	 * and the audit chain is gapless, so its size is its last seq. */
 	if (count_one(s, Q_COUNT_AGENCIES, &out->agencies) == -1 ||
 	    count_one(s, Q_COUNT_PRINCIPALS, &out->principals) == -1 ||

@@ -1273,15 +1273,31 @@ import_good_bad_and_batches(void **state)
 	fclose(in);
 	assert_int_equal(e.status, 404);
 
+	/* The default transaction (about a second) holds whole batches: a bad
+	 * report at 1,200 of 1,500 after a fast first batch commits nothing,
+	 * and says so. */
+	in = import_file(f, 1500, 1200, "{\"loss\":{\"amount\":-1,\"currency\":\"MYR\"}}");
+	err_clear(&e);
+	node_set_import_commit_ms(f->n, 60000);
+	assert_int_equal(node_import_reports(f->n, "TH-AOC", in, 0, NULL, NULL, &st, &e), -1);
+	fclose(in);
+	assert_non_null(strstr(e.msg, "line 1201"));
+	assert_true(st.committed_reports == 0 && st.committed_lines == 0);
+	chain_ok(f, &ss);
+	assert_true(ss.reports == r0 + 5);
+
 	/* Batches: 1,500 reports with a bad one at report 1,200 (file line
-	 * 1,201: one blank line after report 2). The first batch of 1,000
-	 * stays; the failing batch (reports 1,001..1,199) is rolled back. */
+	 * 1,201: one blank line after report 2). With a commit per batch the
+	 * first batch of 1,000 stays; the failing batch (reports
+	 * 1,001..1,199) is rolled back. */
+	node_set_import_commit_ms(f->n, 0);
 	in = import_file(f, 1500, 1200, "{\"loss\":{\"amount\":-1,\"currency\":\"MYR\"}}");
 	err_clear(&e);
 	assert_int_equal(node_import_reports(f->n, "TH-AOC", in, 0, NULL, NULL, &st, &e), -1);
 	fclose(in);
 	assert_string_equal(e.field, "loss.amount");
 	assert_non_null(strstr(e.msg, "line 1201"));
+	assert_true(st.committed_reports == 1000 && st.committed_lines == 1001);
 	chain_ok(f, &ss);
 	assert_true(ss.reports == r0 + 5 + 1000);
 	o = check_ok(f, &f->th, "{\"selectors\":[{\"key\":\"url:http://scam999.example.com/\"},"
@@ -1297,9 +1313,9 @@ import_good_bad_and_batches(void **state)
 	 * none twice. 1,000 reports = file lines 1..1,001 (blank line 3). */
 	in = import_file(f, 1500, -1, NULL);
 	err_clear(&e);
-	assert_int_equal(node_import_reports(f->n, "TH-AOC", in, 1001, NULL, NULL, &st, &e), 0);
+	assert_int_equal(node_import_reports(f->n, "TH-AOC", in, st.committed_lines, NULL, NULL, &st, &e), 0);
 	fclose(in);
-	assert_true(st.reports == 500);
+	assert_true(st.reports == 500 && st.committed_reports == 500 && st.committed_lines == 1501);
 	chain_ok(f, &ss);
 	assert_true(ss.reports == r0 + 5 + 1500);
 	o = check_ok(f, &f->th, "{\"selectors\":[{\"key\":\"url:http://scam1000.example.com/\"},"

@@ -209,22 +209,25 @@ test_open_fresh_and_reopen(void **state)
 	struct err e = {0};
 	char uri[160];
 	sqlite3 *db;
+	int v;
 
 	assert_string_equal(store_backend_name(f->st), "sqlite");
-	assert_int_equal(store_schema_version(f->st), 1);
+	v = store_schema_version(f->st);
+	assert_true(v >= 2);     /* 2: the store counts its own inserts */
 	store_close(f->st);
 	f->st = NULL;
 
 	/* Re-open without create: the schema is there, nothing is re-applied. */
 	snprintf(uri, sizeof(uri), "sqlite:%s", f->path);
 	assert_int_equal(store_open(uri, 0, &f->st, &e), 0);
-	assert_int_equal(store_schema_version(f->st), 1);
+	assert_int_equal(store_schema_version(f->st), v);
 	assert_int_equal(store_open(f->path, STORE_CREATE, &st2, &e), 0);
 	store_close(st2);
 
+	/* One row per migration, each applied once. */
 	db = raw_open(f->path);
-	assert_int_equal(raw_int(db, "SELECT count(*) FROM schema_version"), 1);
-	assert_int_equal(raw_int(db, "SELECT max(version) FROM schema_version"), 1);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM schema_version"), v);
+	assert_int_equal(raw_int(db, "SELECT max(version) FROM schema_version"), v);
 	{
 		sqlite3_stmt *s = NULL;
 		assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &s, NULL), SQLITE_OK);
@@ -280,6 +283,8 @@ test_migrate_older_file(void **state)
 	struct store *st2 = NULL;
 	struct err e = {0};
 	char p[160];
+	sqlite3 *db;
+	int v;
 
 	/* An empty file (version 0) opened without create is refused, with
 	 * create it is migrated. */
@@ -288,9 +293,40 @@ test_migrate_older_file(void **state)
 	assert_int_equal(store_open(p, 0, &st2, &e), -1);
 	assert_non_null(strstr(e.msg, "version 0"));
 	assert_int_equal(store_open(p, STORE_CREATE, &st2, &e), 0);
-	assert_int_equal(store_schema_version(st2), 1);
+	assert_int_equal(store_schema_version(st2), store_schema_version(f->st));
 	store_close(st2);
 	unlink(p);
+
+	/* A version 1 file (its insert trigger back, the later version rows
+	 * gone) is refused read-only and upgraded by a writer, without
+	 * create. */
+	v = store_schema_version(f->st);
+	store_close(f->st);
+	f->st = NULL;
+	db = raw_open(f->path);
+	assert_int_equal(sqlite3_exec(db, "DELETE FROM schema_version WHERE version >= 2;"
+	    "CREATE TRIGGER reports_ins AFTER INSERT ON reports"
+	    "  BEGIN UPDATE counters SET n = n + 1 WHERE name = 'reports'; END;"
+	    "CREATE TRIGGER postings_newkey BEFORE INSERT ON postings"
+	    "  WHEN NOT EXISTS (SELECT 1 FROM postings WHERE key = NEW.key)"
+	    "  BEGIN UPDATE counters SET n = n + 1 WHERE name = 'distinct_keys'; END;"
+	    "CREATE TRIGGER postings_ins AFTER INSERT ON postings"
+	    "  BEGIN UPDATE counters SET n = n + 1 WHERE name = 'postings'; END;"
+	    "CREATE TRIGGER matches_ins AFTER INSERT ON matches"
+	    "  BEGIN UPDATE counters SET n = n + 1 WHERE name = 'matches'; END;"
+	    "CREATE TRIGGER alerts_ins AFTER INSERT ON alerts"
+	    "  BEGIN UPDATE counters SET n = n + 1 WHERE name = 'alerts'; END;", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	err_clear(&e);
+	assert_int_equal(store_open(f->path, STORE_READONLY, &st2, &e), -1);
+	assert_non_null(strstr(e.msg, "older"));
+	assert_int_equal(store_open(f->path, 0, &f->st, &e), 0);
+	assert_int_equal(store_schema_version(f->st), v);
+	db = raw_open(f->path);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_schema WHERE name IN ('reports_ins',"
+	    " 'postings_newkey', 'postings_ins', 'matches_ins', 'alerts_ins')"), 0);
+	assert_int_equal(raw_int(db, "SELECT max(version) FROM schema_version"), v);
+	sqlite3_close(db);
 }
 
 /* ---- meta, agencies, principals, tokens ------------------------------- */
@@ -1127,8 +1163,8 @@ struct since {
 };
 
 static int
-since_cb(void *ctx, const char *key, size_t len, const char *agency_id, bool silent, int64_t rid,
-    const char *report_id)
+since_cb(void *ctx, const char *key, size_t len, const char *agency_id,
+    const struct markings *silent, int64_t rid, const char *report_id)
 {
 	struct since *l = ctx;
 
@@ -1138,7 +1174,9 @@ since_cb(void *ctx, const char *key, size_t len, const char *agency_id, bool sil
 	assert_string_equal(agency_id, "BN-RBPF");
 	if (l->n < 8) {
 		str_copy(l->keys[l->n], sizeof(l->keys[0]), key);
-		l->silent[l->n] = silent;
+		l->silent[l->n] = silent != NULL;
+		if (silent)
+			assert_int_equal(silent->disclosure, DISC_SILENT);
 		l->rid[l->n] = rid;
 	}
 	l->n++;
@@ -1191,6 +1229,65 @@ test_keys_since_and_read_snapshot(void **state)
 	assert_int_equal(store_read_end(f->st), 0);   /* none open: no-op */
 }
 
+/* The store counts its inserts and adds them at commit: a rolled-back
+ * transaction counts nothing; a write outside a transaction counts at once;
+ * a file migrated from version 1 (insert triggers) does not count twice. */
+static void
+test_counters_follow_commits(void **state)
+{
+	struct fx *f = *state;
+	struct store_stats ss;
+	struct match_row m;
+	struct alert_row a;
+	struct err e = {0};
+	const char *k[] = { "phone:+60111", "phone:+60112" };
+	sqlite3 *db;
+
+	add_agency(f->st, "MY-NSRC", "MY", AK_ASC);
+	assert_int_equal(store_begin(f->st, &e), 0);
+	put_report(f->st, "C1", "MY-NSRC", 1, k, 2);
+	assert_int_equal(store_rollback(f->st), 0);
+	assert_int_equal(store_stats(f->st, &ss), 0);
+	assert_int_equal(ss.reports + ss.postings + ss.distinct_keys, 0);
+
+	assert_int_equal(store_begin(f->st, &e), 0);
+	put_report(f->st, "C1", "MY-NSRC", 1, k, 2);
+	put_report(f->st, "C2", "MY-NSRC", 2, k, 1);
+	assert_int_equal(store_commit(f->st, &e), 0);
+	assert_int_equal(store_stats(f->st, &ss), 0);
+	assert_int_equal(ss.reports, 2);
+	assert_int_equal(ss.postings, 3);
+	assert_int_equal(ss.distinct_keys, 2);
+
+	memset(&m, 0, sizeof(m));
+	strcpy(m.key, k[0]);
+	strcpy(m.report_id, "C2");
+	strcpy(m.agency_id, "MY-NSRC");
+	strcpy(m.other_report_id, "C1");
+	strcpy(m.other_agency_id, "MY-NSRC");
+	assert_int_equal(store_match_put(f->st, &m, &e), 0);
+	memset(&a, 0, sizeof(a));
+	strcpy(a.agency_id, "MY-NSRC");
+	strcpy(a.kind, "match");
+	assert_int_equal(store_alert_put(f->st, &a, &e), 0);
+	/* A failed write outside a transaction counts nothing. */
+	memset(&a, 0, sizeof(a));
+	strcpy(a.agency_id, "NO-SUCH");
+	strcpy(a.kind, "match");
+	assert_int_equal(store_alert_put(f->st, &a, &e), -1);
+	assert_int_equal(store_stats(f->st, &ss), 0);
+	assert_int_equal(ss.matches, 1);
+	assert_int_equal(ss.alerts, 1);
+
+	/* The version 1 triggers are gone, the delete ones stay. */
+	db = raw_open(f->path);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'"
+	    " AND name IN ('reports_ins', 'postings_newkey', 'postings_ins', 'matches_ins', 'alerts_ins')"), 0);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'"
+	    " AND name IN ('reports_del', 'postings_del', 'matches_del', 'alerts_del')"), 4);
+	sqlite3_close(db);
+}
+
 int
 main(void)
 {
@@ -1215,6 +1312,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_readonly, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_busy_writer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_keys_since_and_read_snapshot, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_counters_follow_commits, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }
