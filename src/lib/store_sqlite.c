@@ -12,8 +12,9 @@
 #include <string.h>
 
 #include "store_int.h"
+#include "store_sqlite_ppp.h"   /* partner requests (issue 7) */
 
-#define SQ_SCHEMA_VERSION 1
+#define SQ_SCHEMA_VERSION 2
 #define SQ_BUSY_MS        5000
 /* Page cache per connection, in KiB (negative: SQLite's unit). Without mmap
  * (below) a page not in this cache is a pread(); the check path wants the
@@ -180,7 +181,7 @@ static const char mig_1[] =
 ;
 
 /* migrations[v] takes the schema from v - 1 to v. Append, never edit. */
-static const char *const migrations[] = { NULL, mig_1 };
+static const char *const migrations[] = { NULL, mig_1, mig_ppp };
 
 /* ---- statements -------------------------------------------------------- */
 
@@ -1718,6 +1719,13 @@ sq_stats(void *be, struct store_stats *out)
 	return rc;
 }
 
+/* The connection, for the feature files beside this one (store_sqlite_ppp.c). */
+sqlite3 *
+sq_handle(void *be)
+{
+	return ((struct sq *)be)->db;
+}
+
 const struct store_backend store_backend_sqlite = {
 	.name = "sqlite",
 	.accepts = sq_accepts,
@@ -1755,4 +1763,10 @@ const struct store_backend store_backend_sqlite = {
 	.audit_last = sq_audit_last,
 	.audit_iter = sq_audit_iter,
 	.stats = sq_stats,
+	.req_put = sq_req_put,
+	.req_update = sq_req_update,
+	.req_get = sq_req_get,
+	.req_list = sq_req_list,
+	.req_event_put = sq_req_event_put,
+	.req_events = sq_req_events,
 };
