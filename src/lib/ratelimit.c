@@ -78,20 +78,26 @@ sunlock(struct slot *s)
 	atomic_flag_clear_explicit(&s->lock, memory_order_release);
 }
 
+/* SipHash of an id (once per id and request); the scopes' keys derive
+ * from it (tag), so a request hashes each id once however many limits it
+ * is charged against. */
 static uint64_t
-keyof(char tag, const char *id)
+idhash(const char *id)
 {
-	unsigned char buf[2 + 128], out[8];
+	unsigned char out[8];
 	size_t n = strlen(id);
 	uint64_t k;
 
-	if (n > sizeof(buf) - 2)
-		n = sizeof(buf) - 2;
-	buf[0] = (unsigned char)tag;
-	buf[1] = 0;
-	memcpy(buf + 2, id, n);
-	crypto_shorthash(out, buf, n + 2, hkey);
+	crypto_shorthash(out, (const unsigned char *)id, n > 128 ? 128 : n, hkey);
 	memcpy(&k, out, sizeof(k));
+	return k;
+}
+
+static uint64_t
+keyof(uint64_t h, char tag)
+{
+	uint64_t k = h ^ ((uint64_t)(unsigned char)tag * 0x9e3779b97f4a7c15ULL);
+
 	return k ? k : 1;   /* 0 marks a free slot */
 }
 
@@ -231,41 +237,48 @@ int
 rl_admit(const struct principal *p, const char *client, int64_t now_us, int64_t wall_ms,
     int *retry_after, const char **why)
 {
-	const struct rule *r;
+	const struct rule *rr, *rq;
+	uint64_t h = 0;
 
 	pthread_once(&once, rl_init);
 	*retry_after = 0;
 	*why = NULL;
 	if (p == NULL) {
-		if ((r = rule_for(RS_PUBLIC, NULL, false)) != NULL && r->rate > 0 &&
-		    bucket_take(keyof('c', client ? client : ""), r->rate, r->burst, now_us, retry_after)) {
+		rr = rule_for(RS_PUBLIC, NULL, false);
+		rq = rule_for(RS_PUBLIC, NULL, true);
+		if ((rr && rr->rate > 0) || rq)
+			h = idhash(client ? client : "");
+		if (rr && rr->rate > 0 && bucket_take(keyof(h, 'c'), rr->rate, rr->burst, now_us, retry_after)) {
 			*why = "client address rate";
 			goto refuse;
 		}
-		if ((r = rule_for(RS_PUBLIC, NULL, true)) != NULL &&
-		    quota_take(keyof('C', client ? client : ""), r->quota, wall_ms, retry_after)) {
+		if (rq && quota_take(keyof(h, 'C'), rq->quota, wall_ms, retry_after)) {
 			*why = "client address quota";
 			goto refuse;
 		}
 		return 0;
 	}
-	if ((r = rule_for(RS_PRINCIPAL, p->id, false)) != NULL && r->rate > 0 &&
-	    bucket_take(keyof('p', p->id), r->rate, r->burst, now_us, retry_after)) {
+	rr = rule_for(RS_PRINCIPAL, p->id, false);
+	rq = rule_for(RS_PRINCIPAL, p->id, true);
+	if ((rr && rr->rate > 0) || rq)
+		h = idhash(p->id);
+	if (rr && rr->rate > 0 && bucket_take(keyof(h, 'p'), rr->rate, rr->burst, now_us, retry_after)) {
 		*why = "principal rate";
 		goto refuse;
 	}
-	if ((r = rule_for(RS_AGENCY, p->agency.id, false)) != NULL && r->rate > 0 &&
-	    bucket_take(keyof('a', p->agency.id), r->rate, r->burst, now_us, retry_after)) {
-		*why = "agency rate";
-		goto refuse;
-	}
-	if ((r = rule_for(RS_PRINCIPAL, p->id, true)) != NULL &&
-	    quota_take(keyof('P', p->id), r->quota, wall_ms, retry_after)) {
+	if (rq && quota_take(keyof(h, 'P'), rq->quota, wall_ms, retry_after)) {
 		*why = "principal quota";
 		goto refuse;
 	}
-	if ((r = rule_for(RS_AGENCY, p->agency.id, true)) != NULL &&
-	    quota_take(keyof('A', p->agency.id), r->quota, wall_ms, retry_after)) {
+	rr = rule_for(RS_AGENCY, p->agency.id, false);
+	rq = rule_for(RS_AGENCY, p->agency.id, true);
+	if ((rr && rr->rate > 0) || rq)
+		h = idhash(p->agency.id);
+	if (rr && rr->rate > 0 && bucket_take(keyof(h, 'a'), rr->rate, rr->burst, now_us, retry_after)) {
+		*why = "agency rate";
+		goto refuse;
+	}
+	if (rq && quota_take(keyof(h, 'A'), rq->quota, wall_ms, retry_after)) {
 		*why = "agency quota";
 		goto refuse;
 	}
