@@ -57,6 +57,7 @@ echo "== unit tests"
 unit "unit" build
 echo "== API end-to-end tests"
 suite "e2e" python3 tests/e2e/run.py --bin build/src/cli/simpul
+suite "e2e partnership" python3 tests/e2e/ppp.py --bin build/src/cli/simpul
 if [ -f tests/diff/run.mjs ]; then
 	echo "== normaliser differential tests"
 	(cd tests/diff && npm ci --no-audit --no-fund --silent >/dev/null 2>&1)
@@ -77,17 +78,19 @@ if build build-asan --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=
 		unit "unit (asan+ubsan)" build-asan
 	fi
 	suite "e2e (asan+ubsan)" python3 tests/e2e/run.py --bin build-asan/src/cli/simpul
+	suite "e2e partnership (asan+ubsan)" python3 tests/e2e/ppp.py --bin build-asan/src/cli/simpul
 else
 	tally "asan build" 0 1
 fi
 echo "== TSan (the threaded core and the daemon)"
 if build build-tsan --buildtype=debug -Db_sanitize=thread -Db_lundef=false; then
 	( export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1"
-	  meson test -C build-tsan core --print-errorlogs >build-tsan/unit.log 2>&1 )
+	  meson test -C build-tsan core ratelimit ppp --print-errorlogs >build-tsan/unit.log 2>&1 )
 	read -r p f < <(python3 scripts/tap_count.py build-tsan/meson-logs/testlog.json)
 	[ "$f" -gt 0 ] && tail -60 build-tsan/unit.log
 	tally "core (tsan)" "$p" "$f"
 	suite "e2e (tsan)" env TSAN_OPTIONS="halt_on_error=1" python3 tests/e2e/run.py --bin build-tsan/src/cli/simpul
+	suite "e2e partnership (tsan)" env TSAN_OPTIONS="halt_on_error=1" python3 tests/e2e/ppp.py --bin build-tsan/src/cli/simpul
 else
 	tally "tsan build" 0 1
 fi

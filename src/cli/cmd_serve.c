@@ -14,6 +14,8 @@
 
 #include "cli.h"
 #include "core.h"
+#include "ppp.h"
+#include "ratelimit.h"
 #include "server.h"
 
 static void block_stop_signals(void);
@@ -24,8 +26,11 @@ cmd_serve(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, 'd' }, { "listen", required_argument, NULL, 'l' },
 		{ "threads", required_argument, NULL, 't' }, { "fast", no_argument, NULL, 'F' },
+		{ "rate-limit", required_argument, NULL, 'R' }, { "quota", required_argument, NULL, 'Q' },
+		{ "sla", required_argument, NULL, 'S' }, { "escalate-after", required_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
 	const char *db = NULL;
+	int64_t factor;
 	struct server_opts so = { .listen = "127.0.0.1:8080" };
 	struct node *n;
 	struct err e = {0};
@@ -42,14 +47,40 @@ cmd_serve(int argc, char **argv)
 				return cli_fail(2, "--threads must be between 1 and 256");
 			break;
 		case 'F': flags |= NODE_SYNC_FAST; break;
+		case 'R':
+			if (rl_rate_parse(optarg, &e) == -1)
+				return cli_fail(2, "%s", e.msg);
+			break;
+		case 'Q':
+			if (rl_quota_parse(optarg, &e) == -1)
+				return cli_fail(2, "%s", e.msg);
+			break;
+		case 'S':
+			if (ppp_sla_parse(optarg, &e) == -1)
+				return cli_fail(2, "%s", e.msg);
+			break;
+		case 'E':
+			if (parse_i64(optarg, strlen(optarg), &factor) == -1 || factor < 1 || factor > 100)
+				return cli_fail(2, "--escalate-after must be a whole number of SLAs between 1 and 100");
+			ppp_set_escalation_factor((int)factor);
+			break;
 		case 'h':
-			puts("usage: simpul serve --db FILE [--listen ADDR:PORT] [--threads N] [--fast]\n\n"
+			puts("usage: simpul serve --db FILE [--listen ADDR:PORT] [--threads N] [--fast]\n"
+			    "                    [--rate-limit SCOPE=RATE[/s|/m|/h][:BURST]]... [--quota SCOPE=N/d]...\n"
+			    "                    [--sla ACTION=DURATION]... [--escalate-after N]\n\n"
 			    "Serves the HTTP JSON API (see docs/api.md) on ADDR:PORT (default\n"
 			    "127.0.0.1:8080; port 0 picks a free port, printed on start). Stops cleanly\n"
 			    "on SIGINT or SIGTERM. Every acknowledged write is committed (synchronous=FULL)\n"
 			    "before its answer is sent.\n"
 			    "  --threads N  worker threads (default: one per CPU)\n"
-			    "  --fast       synchronous=NORMAL: survives a crash of the process, not of the machine");
+			    "  --fast       synchronous=NORMAL: survives a crash of the process, not of the machine\n"
+			    "  --rate-limit SCOPE=RATE[:BURST]  token bucket; SCOPE principal, agency, public (per\n"
+			    "               client address; default public=10/s:20), principal:ID or agency:ID.\n"
+			    "               Over it: 429 with Retry-After. RATE 0 lifts a default.\n"
+			    "  --quota SCOPE=N/d  requests a UTC day (same scopes)\n"
+			    "  --sla ACTION=DURATION  SLA of partner requests: freeze (default 15m), block (1h),\n"
+			    "               takedown (4h), info (3d); e.g. --sla freeze=10m\n"
+			    "  --escalate-after N  escalate an open request at N times its SLA (default 2)");
 			return 0;
 		default: return 2;
 		}
@@ -66,7 +97,13 @@ cmd_serve(int argc, char **argv)
 	block_stop_signals();
 	if (node_open(db, flags, &n, &e) == -1)
 		return cli_fail(1, "%s: %s", db, e.msg);
+	if (ppp_sweeper_start(n, &e) == -1) {
+		node_close(n);
+		return cli_fail(1, "%s", e.msg);
+	}
 	rc = server_run(n, &so, &e);
+	ppp_sweeper_stop();
+	api_ppp_shutdown();
 	node_close(n);
 	if (rc == -1)
 		return cli_fail(1, "%s", e.msg);
@@ -259,7 +296,13 @@ cmd_run(int argc, char **argv)
 	block_stop_signals();
 	if (node_open(db, 0, &n, &e) == -1)
 		return cli_fail(1, "%s: %s", db, e.msg);
+	if (ppp_sweeper_start(n, &e) == -1) {
+		node_close(n);
+		return cli_fail(1, "%s", e.msg);
+	}
 	rc = server_run(n, &so, &e);
+	ppp_sweeper_stop();
+	api_ppp_shutdown();
 	node_close(n);
 	return rc == -1 ? cli_fail(1, "%s", e.msg) : 0;
 }

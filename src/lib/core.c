@@ -2457,3 +2457,103 @@ node_audit_verify(struct node *n, const struct reqctx *c, json_t **out, struct e
 	commit_read(n, c, &ev, NULL, 0);
 	return 0;
 }
+
+/* ---- for feature modules (core.h) -------------------------------------- */
+
+struct store *
+node_store_reader(struct node *n, struct err *e)
+{
+	return reader(n, e);
+}
+
+struct store *
+node_write_begin(struct node *n, struct err *e)
+{
+	return write_begin(n, e) == 0 ? n->w : NULL;
+}
+
+int
+node_write_end(struct node *n, int rc, struct err *e)
+{
+	return write_end(n, rc, e);
+}
+
+int
+node_write_audit(struct node *n, const struct reqctx *c, const char *action,
+    const char *object, const char *outcome, json_t *detail, struct err *e)
+{
+	struct audit_event ev;
+
+	event_init(&ev, c, action, object, outcome, detail);
+	return audit_append(&n->audit, n->w, &ev, now_ms(), e);
+}
+
+int
+node_read_audit(struct node *n, const struct reqctx *c, const char *action,
+    const char *object, const char *outcome, json_t *detail)
+{
+	struct audit_event ev;
+
+	event_init(&ev, c, action, object, outcome, detail);
+	return commit_read(n, c, &ev, NULL, 0);
+}
+
+int
+node_alert_add(struct node *n, const char *agency_id, const char *kind, json_t *payload, struct err *e)
+{
+	return alert_put(n->w, agency_id, kind, payload, e);
+}
+
+bool
+node_key_live(struct node *n, const char *key)
+{
+	return (keyset_get(n->keys, keyset_hash(key, strlen(key))) & KEY_LIVE) != 0;
+}
+
+int
+node_check_keys(const char *body, size_t len, const char *default_country,
+    int (*cb)(void *ctx, size_t i, const char *key, bool valid), void *ctx, struct err *e)
+{
+	struct sbuf arena;
+	struct citem *items = NULL;
+	struct norm_out *no = NULL;
+	size_t nitems = 0;
+	json_t *j = NULL;
+	json_error_t je;
+	int rc = -1;
+
+	sbuf_init(&arena, len + 16);
+	if (checkscan(body, len, SIMPUL_MAX_BATCH, &arena, &items, &nitems) != 1) {
+		if ((j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je)) == NULL) {
+			err_set(e, 400, "body", "invalid JSON at line %d column %d: %.120s", je.line, je.column, je.text);
+			goto out;
+		}
+		if (!json_is_object(j) || !json_depth_ok(j, SIMPUL_MAX_JSON_DEPTH)) {
+			err_set(e, 400, "body", json_is_object(j) ? "the body is nested deeper than %d levels" :
+			    "the body must be a JSON object", SIMPUL_MAX_JSON_DEPTH);
+			goto out;
+		}
+		if (citems_from_json(j, &items, &nitems, e) == -1)
+			goto out;
+	}
+	if ((no = malloc(sizeof(*no))) == NULL) {
+		err_set(e, 500, "", "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < nitems; i++) {
+		if (check_item(&items[i], i, default_country, no, e) == -1)
+			goto out;
+		if (cb(ctx, i, no->key, no->valid) != 0) {
+			if (e->status == 0)
+				err_set(e, 500, "", "could not collect the selectors");
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	free(no);
+	free(items);
+	sbuf_free(&arena);
+	json_decref(j);
+	return rc;
+}

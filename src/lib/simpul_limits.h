@@ -25,4 +25,16 @@
 #define SIMPUL_ID_LEN              26    /* ULID text */
 #define SIMPUL_TOKEN_BYTES         32    /* 256-bit API tokens */
 
+/* Partner requests and screening (ppp.c, issue 7). */
+#define SIMPUL_MAX_REQ_SELECTORS   50    /* selectors in one partner request */
+#define SIMPUL_MAX_REQ_REPORTS     50    /* reports referenced by one request */
+#define SIMPUL_MAX_NOTE            4096  /* a request's or an answer's note, bytes */
+#define SIMPUL_MAX_AMOUNT          1000000000000000LL /* minor units (10^15) */
+#define SIMPUL_MAX_REQ_LIST        1000  /* requests listed in one answer */
+#define SIMPUL_MAX_SCREEN_LINE     4096  /* one line of a screening file, bytes */
+#define SIMPUL_MAX_SCREEN_BODY     (32u * 1024u * 1024u) /* a screening upload over HTTP */
+#define SIMPUL_MAX_SCREEN_JOBS     64    /* screening jobs kept in memory per node */
+#define SIMPUL_MAX_LIMIT_RULES     64    /* rate-limit and quota rules */
+#define SIMPUL_MAX_PUBLIC_BATCH    100   /* selectors in one public check */
+
 #endif

@@ -262,3 +262,48 @@ store_stats(struct store *st, struct store_stats *out)
 {
 	return st->be->stats(st->state, out);
 }
+
+/* ---- partner requests (store_ppp.h) ------------------------------------- */
+
+int
+store_req_put(struct store *st, const struct req_row *r, struct err *e)
+{
+	return st->be->req_put(st->state, r, e);
+}
+
+int
+store_req_update(struct store *st, const struct req_row *r, struct err *e)
+{
+	return st->be->req_update(st->state, r, e);
+}
+
+int
+store_req_get(struct store *st, const char *id, struct req_row *r)
+{
+	return st->be->req_get(st->state, id, r);
+}
+
+void
+req_row_free(struct req_row *r)
+{
+	free(r->body);
+	r->body = NULL;
+}
+
+int
+store_req_list(struct store *st, const char *agency_id, bool open_only, store_req_cb cb, void *ctx)
+{
+	return st->be->req_list(st->state, agency_id, open_only, cb, ctx);
+}
+
+int
+store_req_event_put(struct store *st, const struct req_event *ev, struct err *e)
+{
+	return st->be->req_event_put(st->state, ev, e);
+}
+
+int
+store_req_events(struct store *st, const char *request_id, store_req_event_cb cb, void *ctx)
+{
+	return st->be->req_events(st->state, request_id, cb, ctx);
+}

@@ -8,6 +8,7 @@
 #define SIMPUL_STORE_INT_H
 
 #include "store.h"
+#include "store_ppp.h"
 
 struct store_backend {
 	const char *name;
@@ -59,8 +60,19 @@ struct store_backend {
 	int  (*audit_iter)(void *be, int64_t from_seq, store_audit_cb cb, void *ctx);
 
 	int  (*stats)(void *be, struct store_stats *out);
+
+	/* partner requests (store_ppp.h) */
+	int  (*req_put)(void *be, const struct req_row *r, struct err *e);
+	int  (*req_update)(void *be, const struct req_row *r, struct err *e);
+	int  (*req_get)(void *be, const char *id, struct req_row *r);
+	int  (*req_list)(void *be, const char *agency_id, bool open_only, store_req_cb cb, void *ctx);
+	int  (*req_event_put)(void *be, const struct req_event *ev, struct err *e);
+	int  (*req_events)(void *be, const char *request_id, store_req_event_cb cb, void *ctx);
 };
 
 extern const struct store_backend store_backend_sqlite;
+/* Tests only: migrate no further than this version (0: to the last), to
+ * build a file of an older version and test its upgrade. */
+extern int sq_test_schema_limit;
 
 #endif

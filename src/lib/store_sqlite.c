@@ -12,8 +12,13 @@
 #include <string.h>
 
 #include "store_int.h"
+#include "store_sqlite_ppp.h"   /* partner requests (issue 7) */
 
-#define SQ_SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])) - 1) /* the last migration */
+/* The last migration; tests may stop earlier to build an older file. */
+#define SQ_SCHEMA_LAST    ((int)(sizeof(migrations) / sizeof(migrations[0])) - 1)
+#define SQ_SCHEMA_VERSION (sq_test_schema_limit > 0 && sq_test_schema_limit < SQ_SCHEMA_LAST ? \
+	sq_test_schema_limit : SQ_SCHEMA_LAST)
+int sq_test_schema_limit;
 #define SQ_BUSY_MS        5000
 /* Page cache per connection, in KiB (negative: SQLite's unit). Without mmap
  * (below) a page not in this cache is a pread(); the check path wants the
@@ -193,7 +198,7 @@ static const char mig_2[] =
 ;
 
 /* migrations[v] takes the schema from v - 1 to v. Append, never edit. */
-static const char *const migrations[] = { NULL, mig_1, mig_2 };
+static const char *const migrations[] = { NULL, mig_1, mig_2, mig_ppp };
 
 /* ---- statements -------------------------------------------------------- */
 
@@ -1794,6 +1799,13 @@ sq_stats(void *be, struct store_stats *out)
 	return rc;
 }
 
+/* The connection, for the feature files beside this one (store_sqlite_ppp.c). */
+sqlite3 *
+sq_handle(void *be)
+{
+	return ((struct sq *)be)->db;
+}
+
 const struct store_backend store_backend_sqlite = {
 	.name = "sqlite",
 	.accepts = sq_accepts,
@@ -1831,4 +1843,10 @@ const struct store_backend store_backend_sqlite = {
 	.audit_last = sq_audit_last,
 	.audit_iter = sq_audit_iter,
 	.stats = sq_stats,
+	.req_put = sq_req_put,
+	.req_update = sq_req_update,
+	.req_get = sq_req_get,
+	.req_list = sq_req_list,
+	.req_event_put = sq_req_event_put,
+	.req_events = sq_req_events,
 };

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "policy.h"
+#include "ppp.h"
+#include "ratelimit.h"
 #include "server.h"
 #include "simpul_limits.h"
 
@@ -150,7 +152,10 @@ h_metrics(const struct api_req *r, const struct reqctx *c, const char *tail, str
 		return;
 	}
 	sbuf_init(&b, 1024 * 1024);
-	if (node_metrics(r->n, &b) == -1) {
+	if (node_metrics(r->n, &b) == -1 || ppp_metrics(r->n, &b) == -1 ||
+	    sbuf_printf(&b, "# HELP simpul_ratelimited_total Requests refused by a rate limit or quota.\n"
+	    "# TYPE simpul_ratelimited_total counter\nsimpul_ratelimited_total %llu\n",
+	    (unsigned long long)rl_refused_total()) == -1) {
 		sbuf_free(&b);
 		api_problem(resp, 500, NULL, "could not render metrics");
 		return;
@@ -376,19 +381,37 @@ static const struct route routes[] = {
 	{ "POST", "/api/v1/agencies",     AUTH_TOKEN, SMALL, h_agency_post },
 	{ "POST", "/api/v1/tokens",       AUTH_TOKEN, SMALL, h_token_post },
 	{ "GET",  "/api/v1/audit/verify", AUTH_TOKEN, 0, h_audit_verify },
+	/* partner requests, figures, public check, screening (api_ppp.c) */
+	{ "POST", "/api/v1/requests",     AUTH_TOKEN, SMALL, api_requests_post },
+	{ "GET",  "/api/v1/requests",     AUTH_TOKEN, 0, api_requests_list },
+	{ "GET",  "/api/v1/requests/",    AUTH_TOKEN, 0, api_request_get },
+
+	{ "GET",  "/api/v1/stats",        AUTH_TOKEN, 0, api_stats },
+	{ "POST", "/api/v1/public/check", AUTH_NONE,  SIMPUL_MAX_BODY_UNAUTH, api_public_check },
+	{ "POST", "/api/v1/screenings",   AUTH_TOKEN, SIMPUL_MAX_SCREEN_BODY, api_screening_post },
+};
+
+/* Prefixes whose tail may hold further segments ({id}/answer). */
+static const struct route deep_routes[] = {
+	{ "POST", "/api/v1/requests/",    AUTH_TOKEN, SMALL, api_request_post },
+	{ "GET",  "/api/v1/screenings/",  AUTH_TOKEN, 0, api_screening_get },
 };
 
 /* Find the route; *method_ok false when the path exists for another method. */
 static const struct route *
 route_find(const char *method, const char *path, const char **tail, bool *path_known)
 {
+	size_t nroutes = sizeof(routes) / sizeof(routes[0]);
+
 	*path_known = false;
-	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
-		const struct route *rt = &routes[i];
+	for (size_t i = 0; i < nroutes + sizeof(deep_routes) / sizeof(deep_routes[0]); i++) {
+		bool deep = i >= nroutes;
+		const struct route *rt = deep ? &deep_routes[i - nroutes] : &routes[i];
 		size_t n = strlen(rt->prefix);
 		bool match;
 		if (n > 1 && rt->prefix[n - 1] == '/')
-			match = strncmp(path, rt->prefix, n) == 0 && path[n] != '\0' && strchr(path + n, '/') == NULL;
+			match = strncmp(path, rt->prefix, n) == 0 && path[n] != '\0' &&
+			    (deep || strchr(path + n, '/') == NULL);
 		else
 			match = strcmp(path, rt->prefix) == 0;
 		if (!match)
@@ -431,7 +454,7 @@ api_early(const struct api_req *r, size_t content_length, struct api_resp *resp)
 			api_problem(resp, 413, "body", "request body too large");
 			return true;
 		}
-		return false;
+		return strncmp(r->path, "/api/v1/public/", 15) == 0 && api_limited(r, NULL, resp);
 	}
 	/* Tighter before authentication: the body is not read for a bad token. */
 	if (!bearer(r->auth, &token) || node_authenticate(r->n, token, &p, &e) == -1) {
@@ -448,7 +471,7 @@ api_early(const struct api_req *r, size_t content_length, struct api_resp *resp)
 		api_problem(resp, 413, "body", "request body larger than this endpoint accepts");
 		return true;
 	}
-	return false;
+	return api_limited(r, &p, resp);
 }
 
 static bool
@@ -495,4 +518,24 @@ api_handle(const struct api_req *r, struct api_resp *resp)
 		}
 	}
 	rt->fn(r, &c, tail, resp);
+}
+
+/* ---- for the feature handlers (server.h) -------------------------------- */
+
+void
+api_reply_json(struct api_resp *resp, int status, json_t *j)
+{
+	reply_json(resp, status, j);
+}
+
+void
+api_problem_err(struct api_resp *resp, const struct err *e)
+{
+	problem_err(resp, e);
+}
+
+json_t *
+api_body_json(const struct api_req *r, struct api_resp *resp)
+{
+	return body_json(r, resp);
 }

@@ -41,6 +41,7 @@ struct api_resp {
 	char       *body;           /* malloc'd, owned by the response */
 	size_t      len;
 	bool        cache;          /* static assets may be cached */
+	int         retry_after;    /* seconds, for 429/503: a Retry-After header */
 };
 
 /* Route and answer one request. Always fills resp. */
@@ -59,5 +60,33 @@ struct asset {
 	size_t               len;
 };
 const struct asset *asset_find(const char *path);
+
+/* ---- for the feature handlers beside api.c (api_ppp.c) ---- */
+struct reqctx;
+typedef void (*api_handler)(const struct api_req *, const struct reqctx *, const char *tail,
+    struct api_resp *);
+/* Reply with a JSON value (not consumed). */
+void api_reply_json(struct api_resp *resp, int status, json_t *j);
+/* A problem from a struct err (status, field, message). */
+void api_problem_err(struct api_resp *resp, const struct err *e);
+/* The body as a JSON object (no duplicate keys, bounded depth), or NULL
+ * with resp filled. */
+json_t *api_body_json(const struct api_req *r, struct api_resp *resp);
+
+/* api_ppp.c: partner requests, figures, the public check, screenings. */
+void api_requests_post(const struct api_req *, const struct reqctx *, const char *, struct api_resp *);
+void api_requests_list(const struct api_req *, const struct reqctx *, const char *, struct api_resp *);
+void api_request_get(const struct api_req *, const struct reqctx *, const char *, struct api_resp *);
+void api_request_post(const struct api_req *, const struct reqctx *, const char *, struct api_resp *);
+void api_stats(const struct api_req *, const struct reqctx *, const char *, struct api_resp *);
+void api_public_check(const struct api_req *, const struct reqctx *, const char *, struct api_resp *);
+void api_screening_post(const struct api_req *, const struct reqctx *, const char *, struct api_resp *);
+void api_screening_get(const struct api_req *, const struct reqctx *, const char *, struct api_resp *);
+/* Rate limits and quotas (ratelimit.h), before the body is read: true and
+ * resp filled (429, Retry-After) when the request is over a limit. p is
+ * NULL for endpoints without a token (limited per client address). */
+bool api_limited(const struct api_req *r, const struct principal *p, struct api_resp *resp);
+/* Stop and free the screening jobs (after server_run returns). */
+void api_ppp_shutdown(void);
 
 #endif

@@ -249,7 +249,7 @@ class Node:
         err = open(self.errpath, "ab")
         # (Option order chosen so that a `pkill -f "serve --db"` does not match either.)
         self.proc = subprocess.Popen([self.exe, "serve", "--listen", "127.0.0.1:0", "--threads", "8",
-                                      "--db", self.db],
+                                      "--db", self.db] + list(getattr(self, "serve_args", ())),
                                      stdout=subprocess.PIPE, stderr=err, stdin=subprocess.DEVNULL)
         err.close()
         deadline = time.monotonic() + timeout
