@@ -22,6 +22,7 @@ static const struct {
 	{ "check",     cmd_check,     "check selectors against the database as an agency" },
 	{ "normalize", cmd_normalize, "print the canonical key of a selector (or --batch)" },
 	{ "audit",     cmd_audit,     "verify or export the audit trail" },
+	{ "person",    cmd_person,    "search persons by name across scripts (or --batch)" },
 };
 
 static void

@@ -9,6 +9,7 @@
  *  - the writer connection and the audit head are only touched with
  *    n->wlock held. */
 #include "core.h"
+#include "core_int.h"
 
 #include <pthread.h>
 #include <sodium.h>
@@ -112,6 +113,9 @@ struct node {
 	pthread_cond_t       bgcond;
 	struct silentjob    *jobs;
 	size_t               njobs;
+
+	void                *persons;       /* persons.c's state (core_int.h) */
+	void               (*persons_free)(void *);
 };
 
 static int keys_refresh(struct node *n, struct store *st);
@@ -267,6 +271,8 @@ node_close(struct node *n)
 		pthread_mutex_unlock(&n->bglock);
 		pthread_join(n->bg, NULL);
 	}
+	if (n->persons && n->persons_free)
+		n->persons_free(n->persons);
 	while (n->jobs) {
 		struct silentjob *j = n->jobs;
 		n->jobs = j->next;
@@ -2339,4 +2345,76 @@ node_audit_verify(struct node *n, const struct reqctx *c, json_t **out, struct e
 	event_init(&ev, c, "audit.verify", NULL, ok ? "intact" : "broken", NULL);
 	commit_read(n, c, &ev, NULL, 0);
 	return 0;
+}
+
+/* ---- for the feature modules (core_int.h) -------------------------------- */
+
+struct store *
+node_reader(struct node *n, struct err *e)
+{
+	return reader(n, e);
+}
+
+int
+node_write_begin(struct node *n, struct err *e)
+{
+	return write_begin(n, e);
+}
+
+int
+node_write_end(struct node *n, int rc, struct err *e)
+{
+	return write_end(n, rc, e);
+}
+
+struct store *
+node_writer(struct node *n)
+{
+	return n->w;
+}
+
+int
+node_audit_write(struct node *n, const struct reqctx *c, const char *action, const char *object,
+    const char *outcome, json_t *detail, struct err *e)
+{
+	struct audit_event ev;
+
+	event_init(&ev, c, action, object, outcome, detail);
+	return audit_append(&n->audit, n->w, &ev, now_ms(), e);
+}
+
+int
+node_audit_read(struct node *n, const struct reqctx *c, const char *action, const char *object,
+    const char *outcome, json_t *detail, struct alert_row *alerts, size_t nalerts)
+{
+	struct audit_event ev;
+
+	event_init(&ev, c, action, object, outcome, detail);
+	return commit_read(n, c, &ev, alerts, nalerts);
+}
+
+int
+node_alert_put(struct node *n, const char *agency_id, const char *kind, json_t *payload, struct err *e)
+{
+	return alert_put(n->w, agency_id, kind, payload, e);
+}
+
+void
+node_agency_principal(const struct agency *a, struct principal *p)
+{
+	agency_principal(a, p);
+}
+
+void **
+node_persons_slot(struct node *n, void (**freefn)(void *))
+{
+	if (freefn)
+		*freefn = n->persons_free;
+	return &n->persons;
+}
+
+void
+node_persons_set_free(struct node *n, void (*fn)(void *))
+{
+	n->persons_free = fn;
 }

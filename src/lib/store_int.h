@@ -59,6 +59,16 @@ struct store_backend {
 	int  (*audit_iter)(void *be, int64_t from_seq, store_audit_cb cb, void *ctx);
 
 	int  (*stats)(void *be, struct store_stats *out);
+
+	int  (*xrecord_put)(void *be, const struct xrecord *x, const char *const *keys, size_t nkeys, struct err *e);
+	int  (*xrecord_get)(void *be, const char *id, struct xrecord *out);
+	int  (*xrecord_iter)(void *be, const char *kind, int64_t after_rid, store_xrecord_cb cb, void *ctx);
+	int  (*xrecord_by_key)(void *be, const char *key, store_xrecord_cb cb, void *ctx);
+	int  (*xrecord_delete)(void *be, const char *id, struct err *e);
+	int  (*xrecord_expired)(void *be, const char *kind, int64_t now, store_xrecord_cb cb, void *ctx);
+	int  (*notice_ack)(void *be, const char *notice_id, const char *agency_id, const char *principal_id,
+	         int64_t at, struct err *e);
+	int  (*notice_acked)(void *be, const char *notice_id, const char *agency_id, int64_t *at);
 };
 
 extern const struct store_backend store_backend_sqlite;
