@@ -360,6 +360,47 @@ script_of(uint32_t cp)
 	return NULL;
 }
 
+/* ICU Any-Latin of UTF-8 text; join drops the spaces ICU puts between syllables. */
+static int
+icu_latin(const char *in, size_t len, char *out, size_t outsz, bool join, struct err *e)
+{
+	UChar ubuf[4 * NAME_MAX_BYTES];
+	int32_t ulen = 0, limit, olen = 0;
+	UErrorCode st = U_ZERO_ERROR;
+	UTransliterator *t;
+
+	if ((t = translit()) == NULL) {
+		err_set(e, 500, "", "the ICU transliterator could not be opened");
+		return -1;
+	}
+	u_strFromUTF8(ubuf, (int32_t)(sizeof(ubuf) / sizeof(ubuf[0])) - 1, &ulen, in, (int32_t)len, &st);
+	if (U_FAILURE(st)) {
+		err_set(e, 400, "name", "a name must be valid UTF-8 text");
+		return -1;
+	}
+	limit = ulen;
+	utrans_transUChars(t, ubuf, &ulen, (int32_t)(sizeof(ubuf) / sizeof(ubuf[0])) - 1, 0, &limit, &st);
+	if (U_FAILURE(st)) {
+		err_set(e, 400, "name", "a name is too long after transliteration");
+		return -1;
+	}
+	st = U_ZERO_ERROR;
+	u_strToUTF8(out, (int32_t)outsz - 1, &olen, ubuf, ulen, &st);
+	if (U_FAILURE(st) || (size_t)olen >= outsz) {
+		err_set(e, 400, "name", "a name is too long after transliteration");
+		return -1;
+	}
+	out[olen] = 0;
+	if (join) {
+		size_t o = 0;
+		for (int32_t i = 0; i < olen; i++)
+			if (out[i] != ' ')
+				out[o++] = out[i];
+		out[o] = 0;
+	}
+	return 0;
+}
+
 int
 name_latin(const char *in, size_t len, char *out, size_t outsz, struct err *e)
 {
@@ -370,10 +411,7 @@ name_latin(const char *in, size_t len, char *out, size_t outsz, struct err *e)
 	size_t i = 0, nw = 0;
 	int wkind = 0;   /* 0 none, 1 thai/lao, 2 khmer */
 	int rc = -1;
-	UChar ubuf[4 * NAME_MAX_BYTES];
-	int32_t ulen = 0, limit;
-	UErrorCode st = U_ZERO_ERROR;
-	UTransliterator *t;
+	bool has_han = false;
 
 	if (len > NAME_MAX_BYTES) {
 		err_set(e, 400, "name", "a name is at most %d bytes", NAME_MAX_BYTES);
@@ -396,10 +434,17 @@ name_latin(const char *in, size_t len, char *out, size_t outsz, struct err *e)
 				err_set(e, 400, "name", "a name must not contain bidirectional control characters");
 				goto out;
 			}
+			if (cp == 0x0639) {          /* Arabic ain: written 'a' in most romanisations */
+				sbuf_addc(&pre, 'a');
+				i += k;
+				continue;
+			}
 			if (cp == 0x200b || cp == 0x200c || cp == 0x200d || cp == 0xfeff) {
 				i += k;
 				continue;
 			}
+			if ((cp >= 0x4e00 && cp < 0xa000) || (cp >= 0x3400 && cp < 0x4dc0) || (cp >= 0x20000 && cp < 0x30000))
+				has_han = true;
 			if ((cp >= 0x0e00 && cp < 0x0f00))
 				kind = 1;
 			else if (cp >= 0x1780 && cp < 0x1800)
@@ -431,31 +476,44 @@ name_latin(const char *in, size_t len, char *out, size_t outsz, struct err *e)
 		err_set(e, 400, "name", "a name is too long");
 		goto out;
 	}
-	if ((t = translit()) == NULL) {
-		err_set(e, 500, "", "the ICU transliterator could not be opened");
-		goto out;
-	}
-	u_strFromUTF8(ubuf, (int32_t)(sizeof(ubuf) / sizeof(ubuf[0])) - 1, &ulen, pre.ptr ? pre.ptr : "",
-	    (int32_t)pre.len, &st);
-	if (U_FAILURE(st)) {
-		err_set(e, 400, "name", "a name must be valid UTF-8 text");
-		goto out;
-	}
-	limit = ulen;
-	utrans_transUChars(t, ubuf, &ulen, (int32_t)(sizeof(ubuf) / sizeof(ubuf[0])) - 1, 0, &limit, &st);
-	if (U_FAILURE(st)) {
-		err_set(e, 400, "name", "a name is too long after transliteration");
-		goto out;
-	}
-	{
-		int32_t olen = 0;
-		st = U_ZERO_ERROR;
-		u_strToUTF8(out, (int32_t)outsz - 1, &olen, ubuf, ulen, &st);
-		if (U_FAILURE(st) || (size_t)olen >= outsz) {
-			err_set(e, 400, "name", "a name is too long after transliteration");
+	if (!has_han) {
+		if (icu_latin(pre.ptr ? pre.ptr : "", pre.len, out, outsz, false, e) == -1)
 			goto out;
+	} else {
+		/* Han: each word alone, its syllables joined ("建宏" -> "jianhong"),
+		 * so a two-character given name is one token as in "Jianhong". */
+		size_t o = 0, i2 = 0;
+		const char *pp = pre.ptr ? pre.ptr : "";
+		out[0] = 0;
+		while (i2 < pre.len) {
+			size_t st = i2, k;
+			bool han = false;
+			char w[4 * NAME_MAX_BYTES];
+			while (i2 < pre.len && pp[i2] != ' ')
+				i2++;
+			for (k = st; k < i2;) {
+				uint32_t cp;
+				size_t adv = utf8_next((const unsigned char *)pp + k, i2 - k, &cp);
+				const char *sc = script_of(cp);
+				if (sc && strcmp(sc, "han") == 0)
+					han = true;
+				k += adv;
+			}
+			if (i2 > st) {
+				if (icu_latin(pp + st, i2 - st, w, sizeof(w), han, e) == -1)
+					goto out;
+				size_t wl = strlen(w);
+				if (o + wl + 2 >= outsz) {
+					err_set(e, 400, "name", "a name is too long after transliteration");
+					goto out;
+				}
+				if (o) out[o++] = ' ';
+				memcpy(out + o, w, wl + 1);
+				o += wl;
+			}
+			while (i2 < pre.len && pp[i2] == ' ')
+				i2++;
 		}
-		out[olen] = 0;
 	}
 	rc = 0;
 out:
@@ -475,6 +533,7 @@ static struct equiv equivs[] = {
 	{"mohd","muhammad"}, {"md","muhammad"}, {"mhd","muhammad"}, {"muhamed","muhammad"},
 	{"mohammod","muhammad"}, {"mahomed","muhammad"}, {"mohamud","muhammad"},
 	{"muhammet","muhammad"}, {"mehmet","muhammad"}, {"mohamaed","muhammad"},
+	{"bd","abdul"}, {"mhmd","muhammad"}, {"ahmd","ahmad"}, {"bdallh","abdullah"}, {"bdallah","abdullah"},
 	{"abd","abdul"}, {"abdel","abdul"}, {"abdol","abdul"}, {"abdal","abdul"},
 	{"abdoul","abdul"}, {"abdu","abdul"}, {"abdool","abdul"}, {"abdu","abdul"},
 	{"ahmed","ahmad"}, {"ahmet","ahmad"}, {"ahmat","ahmad"},
@@ -525,10 +584,10 @@ static struct equiv equivs[] = {
 static const char *const honorifics[] = {
 	"haji", "hajji", "hj", "hajjah", "hajah", "datuk", "dato", "datin", "tun", "toh", "puan",
 	"encik", "cik", "tuan", "sheikh", "shaikh", "shaykh", "sheik", "mullah", "mulla",
-	"maulavi", "mawlawi", "mawlavi", "maulvi", "maulana", "mawlana", "qari", "hafiz", "sayyed",
+	"maulavi", "mawlawi", "mawlavi", "maulvi", "maulana", "mawlana", "sayyed",
 	"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "khun", "nai", "nang", "nangsao", "dame",
-	"general", "gen", "col", "colonel", "capt", "captain", "major", "lt", "sgt", "imam",
-	"ustaz", "ustad", "amir", "emir", "pehin", "dr.", "hon", "yb", "ybhg",
+	"general", "gen", "col", "colonel", "capt", "captain", "lt", "sgt",
+	"ustaz", "ustadz", "ustad", "pehin", "hon", "yb", "ybhg", "jr", "sr",
 };
 static const char *const lead_honorifics[] = { "u", "daw", "ko", "maung", "tan sri", "dato sri" };
 
@@ -594,7 +653,7 @@ name_skeleton(const char *tok, char *out, size_t outsz)
 		}
 		if (d == 'h' && (c == 'p')) { tmp[n++] = 'f'; i++; continue; }
 		if (d == 'h' && (c == 'k' || c == 'g' || c == 't' || c == 'd' || c == 's' || c == 'z' || c == 'c')) {
-			tmp[n++] = c == 'c' ? 's' : c == 'z' ? 'j' : c; i++; continue;
+			tmp[n++] = c == 'c' ? 'j' : c == 'z' ? 'j' : c; i++; continue;
 		}
 		switch (c) {
 		case 'q': case 'c': tmp[n++] = 'k'; break;
@@ -799,8 +858,10 @@ enum how { HOW_NONE, HOW_EXACT, HOW_EQUIV, HOW_SPELLING, HOW_PHONETIC, HOW_INITI
 static const char *const how_name[] = { "none", "exact", "equivalent", "spelling", "phonetic", "initial" };
 
 /* Similarity of two canonical tokens (q as typed after folding, c from the index). */
+static bool is_abjad(const char *script);
+
 static double
-tok_sim(const char *q, const char *qskel, const char *c, const char *cskel, enum how *how)
+tok_sim(const char *q, const char *qskel, const char *c, const char *cskel, bool abjad, enum how *how)
 {
 	size_t lq = strlen(q), lc = strlen(c);
 	double s;
@@ -817,26 +878,38 @@ tok_sim(const char *q, const char *qskel, const char *c, const char *cskel, enum
 	if (lq < 2 || lc < 2)
 		return 0;
 	s = levsim(q, c);
-	if (qskel[0] && strcmp(qskel, cskel) == 0 && strlen(qskel) >= 2) {
-		double p = 0.82 + 0.15 * s;
+	if (qskel[0] && strcmp(qskel, cskel) == 0 && s >= 0.5 && (lq > lc ? lq - lc : lc - lq) <= 2 &&
+	    (strlen(qskel) >= 3 || (strlen(qskel) == 2 && s >= 0.7))) {
+		double p = 0.6 + 0.35 * s;
 		if (p > 0.95) p = 0.95;
-		if (p >= s) {
+		if (p >= s * 0.95) {
 			*how = HOW_PHONETIC;
 			return p;
 		}
+	}
+	/* a script without short vowels: the consonant skeleton is what was written */
+	if (abjad && qskel[0] && strlen(qskel) >= 2 && strcmp(qskel, cskel) == 0) {
+		*how = HOW_PHONETIC;
+		return s > 0.85 ? s : 0.85;
 	}
 	if (lq >= 4 && lc >= 4 && s >= 0.75) {
 		*how = HOW_SPELLING;
 		return s * 0.95;
 	}
-	if ((lq == 3 || lc == 3) && s >= 0.66 && q[0] == c[0]) {
+	if (lq >= 3 && lc >= 3 && (lq == 3 || lc == 3) && s >= 0.66 && q[0] == c[0]) {
 		*how = HOW_SPELLING;
-		return 0.7;
+		return 0.6;
 	}
 	return 0;
 }
 
 struct stok { const char *s, *skel; uint8_t side; double w; };
+
+static bool
+is_abjad(const char *script)
+{
+	return strcmp(script, "arabic") == 0 || strcmp(script, "hebrew") == 0;
+}
 
 struct align_out {
 	double score;
@@ -848,11 +921,13 @@ struct align_out {
 	double joined;        /* the whole-name skeleton comparison, when it won */
 };
 
-#define UNMATCHED_WEIGHT 0.75   /* how much an unmatched token costs, relative to a matched one */
+#define OMIT_WEIGHT   0.45   /* cost of a token on one side only, relative to a matched one */
+#define SUBST_WEIGHT  1.25   /* cost of tokens unmatched on both sides */
 #define CROSS_PENALTY    0.25   /* sim kept when own name pairs with father's name */
 
 static double
-align(const struct stok *q, int nq, bool qpat, const struct stok *c, int nc, bool cpat, struct align_out *ao)
+align(const struct stok *q, int nq, bool qpat, const struct stok *c, int nc, bool cpat, bool abjad,
+    struct align_out *ao)
 {
 	double sim[NAME_MAX_TOKENS][NAME_MAX_TOKENS];
 	enum how how[NAME_MAX_TOKENS][NAME_MAX_TOKENS];
@@ -862,7 +937,7 @@ align(const struct stok *q, int nq, bool qpat, const struct stok *c, int nc, boo
 	memset(ao, 0, sizeof(*ao));
 	for (int i = 0; i < nq; i++)
 		for (int j = 0; j < nc; j++) {
-			sim[i][j] = tok_sim(q[i].s, q[i].skel, c[j].s, c[j].skel, &how[i][j]);
+			sim[i][j] = tok_sim(q[i].s, q[i].skel, c[j].s, c[j].skel, abjad, &how[i][j]);
 			if (qpat && cpat && q[i].side != c[j].side)
 				sim[i][j] *= CROSS_PENALTY;
 		}
@@ -892,28 +967,62 @@ align(const struct stok *q, int nq, bool qpat, const struct stok *c, int nc, boo
 		m += sim[bi][bj] * (q[bi].w + c[bj].w);
 		full += q[bi].w + c[bj].w;
 	}
-	for (int i = 0; i < nq; i++) if (!qu[i]) un += q[i].w;
-	for (int j = 0; j < nc; j++) if (!cu[j]) un += c[j].w;
-	ao->score = full + un > 0 ? m / (full + UNMATCHED_WEIGHT * un + (1 - UNMATCHED_WEIGHT) * 0) : 0;
-	if (full + un > 0)
-		ao->score = m / (full + UNMATCHED_WEIGHT * un);
-	/* glued or split tokens ("Abdulrahman" / "Abdul Rahman", Arabic script
-	 * read without spaces): compare the whole names' skeletons too */
+	double uq = 0, uc = 0, sub, omit;
+	for (int i = 0; i < nq; i++) if (!qu[i]) uq += q[i].w;
+	for (int j = 0; j < nc; j++) if (!cu[j]) uc += c[j].w;
+	(void)un;
+	/* A token on one side only is an omission (aliases drop middle names);
+	 * tokens unmatched on both sides are a substitution: another given or
+	 * father's name, evidence of another person. */
+	sub = uq < uc ? uq : uc;
+	omit = (uq > uc ? uq : uc) - sub;
+	ao->score = full + uq + uc > 0 ? m / (full + SUBST_WEIGHT * 2 * sub + OMIT_WEIGHT * omit) : 0;
+	/* Only one side says which part is the father's: the other side's order
+	 * must agree (own name first), or the parts are swapped. */
+	if (qpat != cpat && ao->npair >= 2) {
+		const struct stok *pt = qpat ? q : c;
+		int max_own = -1, min_fat = 1 << 30;
+		for (int k = 0; k < ao->npair; k++) {
+			int side = pt[qpat ? ao->qi[k] : ao->ci[k]].side;
+			int pos = qpat ? ao->ci[k] : ao->qi[k];
+			if (side == 0 && pos > max_own) max_own = pos;
+			if (side == 1 && pos < min_fat) min_fat = pos;
+		}
+		if (max_own >= 0 && min_fat < (1 << 30) && max_own > min_fat) {
+			ao->crossed = true;
+			ao->score *= 0.7;
+		}
+	}
+	/* Glued or split tokens ("Abdulrahman" / "Abdul Rahman"): compare the
+	 * joined names; an abjad query (Arabic script read without short
+	 * vowels) compares the joined skeletons. */
 	if (nq != nc && !ao->crossed) {
-		char qj[NAME_TOK_LEN * NAME_MAX_TOKENS + 1] = "", cj[NAME_TOK_LEN * NAME_MAX_TOKENS + 1] = "";
+		char qj[NAME_TOK_LEN * NAME_MAX_TOKENS + 1], cj[NAME_TOK_LEN * NAME_MAX_TOKENS + 1];
 		size_t lq = 0, lc = 0;
-		for (int i = 0; i < nq; i++) {
-			size_t k = strlen(q[i].skel);
-			if (lq + k < sizeof(qj)) { memcpy(qj + lq, q[i].skel, k); lq += k; }
-		}
-		for (int j = 0; j < nc; j++) {
-			size_t k = strlen(c[j].skel);
-			if (lc + k < sizeof(cj)) { memcpy(cj + lc, c[j].skel, k); lc += k; }
-		}
-		qj[lq] = cj[lc] = 0;
-		if (lq >= 5 && lc >= 5) {
-			double js = levsim(qj, cj) * 0.9;
-			if (js > ao->score && js >= 0.72) {
+		for (int pass = 0; pass < 2; pass++) {
+			lq = lc = 0;
+			for (int i = 0; i < nq; i++) {
+				const char *t = pass ? q[i].skel : q[i].s;
+				size_t k = strlen(t);
+				if (lq + k < sizeof(qj)) { memcpy(qj + lq, t, k); lq += k; }
+			}
+			for (int j = 0; j < nc; j++) {
+				const char *t = pass ? c[j].skel : c[j].s;
+				size_t k = strlen(t);
+				if (lc + k < sizeof(cj)) { memcpy(cj + lc, t, k); lc += k; }
+			}
+			qj[lq] = cj[lc] = 0;
+			if (pass == 1 && !abjad)
+				break;
+			if (lq < (pass ? 6u : 8u) || lc < (pass ? 6u : 8u))
+				continue;
+			double js = levsim(qj, cj);
+			if (pass == 0 && js < 0.9)
+				continue;
+			if (pass == 1 && js < 0.8)
+				continue;
+			js *= pass ? 0.9 : 0.97;
+			if (js > ao->score) {
 				ao->joined = js;
 				ao->score = js;
 			}
@@ -932,7 +1041,7 @@ name_pair_score(const struct name_norm *a, const struct name_norm *b)
 		q[i] = (struct stok){ a->t[i].s, a->t[i].skel, a->t[i].side, 1.0 };
 	for (int j = 0; j < b->ntok; j++)
 		c[j] = (struct stok){ b->t[j].s, b->t[j].skel, b->t[j].side, 1.0 };
-	return align(q, a->ntok, a->patronym, c, b->ntok, b->patronym, &ao);
+	return align(q, a->ntok, a->patronym, c, b->ntok, b->patronym, is_abjad(a->script) || is_abjad(b->script), &ao);
 }
 
 /* ---- the index ----------------------------------------------------------- */
@@ -1511,7 +1620,7 @@ score_name(const struct nidx *x, const struct nidx_query *q, const struct stok *
 		ct[j].side = x->fside[nm->off + (uint32_t)j];
 		ct[j].w = idf(x, tid);
 	}
-	s = align(qt, q->nn.ntok, q->nn.patronym, ct, nc, (nm->flags & 2) != 0, &ao);
+	s = align(qt, q->nn.ntok, q->nn.patronym, ct, nc, (nm->flags & 2) != 0, is_abjad(q->nn.script), &ao);
 	if (nm->flags & 1)
 		s *= 0.9;   /* a weak alias is weaker evidence */
 	if (s > ps->name_score || ps->name == UINT32_MAX) {
@@ -1531,7 +1640,7 @@ finish_score(const struct nidx *x, const struct nidx_query *q, struct pscore *ps
 	ps->nat = nat_cmp(p, q);
 	if (ps->dob == 2) s += 0.10 * (1 - s) + 0.04;
 	else if (ps->dob == 1) s += 0.05 * (1 - s) + 0.02;
-	else if (ps->dob == -1) s -= 0.25;
+	else if (ps->dob == -1) s -= 0.35;
 	if (ps->nat == 1) s += 0.03;
 	else if (ps->nat == -1) s -= 0.08;
 	if (ps->doc) s = s > 0.5 ? 0.97 + 0.03 * s : 0.85 + s * 0.2;
@@ -1651,7 +1760,7 @@ nidx_search(struct nidx *x, const struct nidx_query *q, double min_score, struct
 		for (int k = 0; k < nfz && nfuzzy < FUZZY_MAX; k++) {
 			enum how h;
 			const char *ts = smap_key(&x->tok, fz[k]);
-			double sim = tok_sim(qt[i].s, qt[i].skel, ts, smap_key(&x->skel, x->tok_skel[fz[k]]), &h);
+			double sim = tok_sim(qt[i].s, qt[i].skel, ts, smap_key(&x->skel, x->tok_skel[fz[k]]), is_abjad(q->nn.script), &h);
 			if (sim >= 0.7) {
 				block_tid(x, s, fz[k], w * (float)sim, true);
 				nfuzzy++;
