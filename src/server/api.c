@@ -376,6 +376,14 @@ static const struct route routes[] = {
 	{ "POST", "/api/v1/agencies",     AUTH_TOKEN, SMALL, h_agency_post },
 	{ "POST", "/api/v1/tokens",       AUTH_TOKEN, SMALL, h_token_post },
 	{ "GET",  "/api/v1/audit/verify", AUTH_TOKEN, 0, h_audit_verify },
+	{ "POST", "/api/v1/persons",      AUTH_TOKEN, SIMPUL_MAX_BODY, h_person_post },
+	{ "POST", "/api/v1/persons/search", AUTH_TOKEN, SIMPUL_MAX_BODY, h_person_search },
+	{ "GET",  "/api/v1/persons/",     AUTH_TOKEN, 0, h_person_get },
+	{ "POST", "/api/v1/documents",    AUTH_TOKEN, SMALL, h_document_post },
+	{ "POST", "/api/v1/documents/check", AUTH_TOKEN, SIMPUL_MAX_BODY, h_document_check },
+	{ "POST", "/api/v1/notices",      AUTH_TOKEN, SIMPUL_MAX_BODY, h_notice_post },
+	{ "GET",  "/api/v1/notices",      AUTH_TOKEN, 0, h_notices_get },
+	{ "POST", "/api/v1/notices/ack",  AUTH_TOKEN, SMALL, h_notice_ack },
 };
 
 /* Find the route; *method_ok false when the path exists for another method. */

@@ -60,4 +60,9 @@ struct asset {
 };
 const struct asset *asset_find(const char *path);
 
+/* api_persons.c: persons, travel documents, notices (issue 3). */
+typedef void api_handler(const struct api_req *, const struct reqctx *, const char *, struct api_resp *);
+api_handler h_person_post, h_person_search, h_person_get, h_document_post, h_document_check,
+    h_notice_post, h_notices_get, h_notice_ack;
+
 #endif
