@@ -375,7 +375,8 @@ ofac_read(const char *sdn, size_t sdnlen, const char *alt, size_t altlen,
 			alts[nalts].kind = strstr(f[2], "fka") ? "fka" : strstr(f[2], "nka") ? "nka" : "aka";
 			nalts++;
 		}
-		qsort(alts, nalts, sizeof(*alts), alt_cmp);
+		if (nalts)
+			qsort(alts, nalts, sizeof(*alts), alt_cmp);
 	}
 	pos = 0;
 	line = 0;
