@@ -58,6 +58,7 @@ unit "unit" build
 echo "== API end-to-end tests"
 suite "e2e" python3 tests/e2e/run.py --bin build/src/cli/simpul
 suite "e2e partnership" python3 tests/e2e/ppp.py --bin build/src/cli/simpul
+suite "e2e persons" python3 tests/e2e/persons.py --bin build/src/cli/simpul
 if [ -f tests/diff/run.mjs ]; then
 	echo "== normaliser differential tests"
 	(cd tests/diff && npm ci --no-audit --no-fund --silent >/dev/null 2>&1)
@@ -79,6 +80,7 @@ if build build-asan --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=
 	fi
 	suite "e2e (asan+ubsan)" python3 tests/e2e/run.py --bin build-asan/src/cli/simpul
 	suite "e2e partnership (asan+ubsan)" python3 tests/e2e/ppp.py --bin build-asan/src/cli/simpul
+	suite "e2e persons (asan+ubsan)" python3 tests/e2e/persons.py --bin build-asan/src/cli/simpul
 else
 	tally "asan build" 0 1
 fi

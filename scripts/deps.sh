@@ -6,7 +6,7 @@ pkgs=(
   build-essential meson ninja-build pkg-config clang libclang-rt-14-dev
   libmicrohttpd-dev libjansson-dev libsodium-dev libsqlite3-dev sqlite3
   libphonenumber-dev libpsl-dev publicsuffix libidn2-dev libicu-dev
-  libcurl4-openssl-dev libcmocka-dev
+  libcurl4-openssl-dev libcmocka-dev libxml2-dev python3-levenshtein python3-jellyfish
   python3 nodejs npm nginx-light wrk
 )
 [ "${SIMPUL_DEPS_EXTRA:-}" ] && pkgs+=(${SIMPUL_DEPS_EXTRA})

@@ -16,6 +16,9 @@ int cmd_check(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_run(int argc, char **argv);        /* the demo node */
 int cmd_screen(int argc, char **argv);     /* bulk screening (cmd_ppp.c) */
+int cmd_person(int argc, char **argv);     /* person search */
+int cmd_import_persons(const char *db, const char *agency, const char *format, const char *file,
+    const char *alt, bool json, int flags);
 
 /* True when argv holds -h or --help. */
 bool cli_wants_help(int argc, char **argv);

@@ -23,8 +23,9 @@ cmd_import(int argc, char **argv)
 		{ "db", required_argument, NULL, 'd' }, { "agency", required_argument, NULL, 'a' },
 		{ "format", required_argument, NULL, 'f' }, { "skip", required_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' }, { "fast", no_argument, NULL, 'F' },
+		{ "alt", required_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
-	const char *db = NULL, *agency = NULL, *format = "reports-jsonl", *file;
+	const char *db = NULL, *agency = NULL, *format = "reports-jsonl", *file, *alt = NULL;
 	int64_t skip = 0;
 	bool json = false;
 	int flags = 0;
@@ -48,14 +49,21 @@ cmd_import(int argc, char **argv)
 			break;
 		case 'j': json = true; break;
 		case 'F': flags |= NODE_SYNC_FAST; break;
+		case 'A': alt = optarg; break;
 		case 'h':
-			puts("usage: simpul import --db FILE --agency ID [--format reports-jsonl] [--skip N] [--json] FILE|-\n\n"
+			puts("usage: simpul import --db FILE --agency ID [--format reports-jsonl] [--skip N] [--json] FILE|-\n"
+			    "       simpul import --db FILE --agency ID --format persons-jsonl|un-xml FILE\n"
+			    "       simpul import --db FILE --agency ID --format ofac-csv [--alt alt.csv] sdn.csv\n\n"
 			    "Imports reports, one JSON object per line in the shape of POST /api/v1/reports,\n"
 			    "as agency ID. Each report's selectors are normalised and matched against the\n"
 			    "other agencies' records; every report is audited. Commits every 1,000 reports:\n"
 			    "when a line is bad the import stops naming it, earlier batches stay, and\n"
 			    "--skip N resumes after the first N lines. A progress bar shows on a terminal.\n"
-			    "  --fast  synchronous=NORMAL (safe against a crash of the process, not of the machine)");
+			    "  --fast  synchronous=NORMAL (safe against a crash of the process, not of the machine)\n\n"
+			    "persons-jsonl: one person a line, {\"ref\",\"names\":[...],\"dob\"?,\"nationality\":[...]?,\n"
+			    "\"documents\":[{\"type\",\"country\",\"number\"}]?}. ofac-csv: the OFAC SDN CSV with its\n"
+			    "alt.csv (--alt); un-xml: the UN Security Council consolidated list. Only individuals\n"
+			    "are imported, as persons with role sanctioned, shared with all law enforcement.");
 			return 0;
 		default: return 2;
 		}
@@ -64,8 +72,10 @@ cmd_import(int argc, char **argv)
 		return cli_fail(2, "import needs exactly one FILE (or - for standard input)");
 	if (db == NULL || agency == NULL)
 		return cli_fail(2, "import needs --db FILE and --agency ID");
+	if (strcmp(format, "persons-jsonl") == 0 || strcmp(format, "ofac-csv") == 0 || strcmp(format, "un-xml") == 0)
+		return cmd_import_persons(db, agency, format, argv[optind], alt, json, flags);
 	if (strcmp(format, "reports-jsonl") != 0)
-		return cli_fail(2, "--format %s: only reports-jsonl is supported", format);
+		return cli_fail(2, "--format %s: one of reports-jsonl, persons-jsonl, ofac-csv, un-xml", format);
 	file = argv[optind];
 	if (strcmp(file, "-") == 0)
 		in = stdin;

@@ -23,6 +23,7 @@ static const struct {
 	{ "normalize", cmd_normalize, "print the canonical key of a selector (or --batch)" },
 	{ "audit",     cmd_audit,     "verify or export the audit trail" },
 	{ "screen",    cmd_screen,    "screen a file of accounts, numbers or URLs (CSV or JSON lines)" },
+	{ "person",    cmd_person,    "search persons by name across scripts (or --batch)" },
 };
 
 static void

@@ -9,6 +9,7 @@
  *  - the writer connection and the audit head are only touched with
  *    n->wlock held. */
 #include "core.h"
+#include "core_int.h"
 
 #include <pthread.h>
 #include <sodium.h>
@@ -115,6 +116,9 @@ struct node {
 	pthread_cond_t       bgcond;
 	struct silentjob    *jobs;
 	size_t               njobs;
+
+	void                *persons;       /* persons.c's state (core_int.h) */
+	void               (*persons_free)(void *);
 };
 
 static int keys_refresh(struct node *n, struct store *st);
@@ -273,6 +277,8 @@ node_close(struct node *n)
 		pthread_mutex_unlock(&n->bglock);
 		pthread_join(n->bg, NULL);
 	}
+	if (n->persons && n->persons_free)
+		n->persons_free(n->persons);
 	while (n->jobs) {
 		struct silentjob *j = n->jobs;
 		n->jobs = j->next;
@@ -2458,18 +2464,18 @@ node_audit_verify(struct node *n, const struct reqctx *c, json_t **out, struct e
 	return 0;
 }
 
-/* ---- for feature modules (core.h) -------------------------------------- */
+/* ---- for the feature modules (core_int.h) -------------------------------- */
 
 struct store *
-node_store_reader(struct node *n, struct err *e)
+node_reader(struct node *n, struct err *e)
 {
 	return reader(n, e);
 }
 
-struct store *
+int
 node_write_begin(struct node *n, struct err *e)
 {
-	return write_begin(n, e) == 0 ? n->w : NULL;
+	return write_begin(n, e);
 }
 
 int
@@ -2478,9 +2484,15 @@ node_write_end(struct node *n, int rc, struct err *e)
 	return write_end(n, rc, e);
 }
 
+struct store *
+node_writer(struct node *n)
+{
+	return n->w;
+}
+
 int
-node_write_audit(struct node *n, const struct reqctx *c, const char *action,
-    const char *object, const char *outcome, json_t *detail, struct err *e)
+node_audit_write(struct node *n, const struct reqctx *c, const char *action, const char *object,
+    const char *outcome, json_t *detail, struct err *e)
 {
 	struct audit_event ev;
 
@@ -2489,25 +2501,46 @@ node_write_audit(struct node *n, const struct reqctx *c, const char *action,
 }
 
 int
-node_read_audit(struct node *n, const struct reqctx *c, const char *action,
-    const char *object, const char *outcome, json_t *detail)
+node_audit_read(struct node *n, const struct reqctx *c, const char *action, const char *object,
+    const char *outcome, json_t *detail, struct alert_row *alerts, size_t nalerts)
 {
 	struct audit_event ev;
 
 	event_init(&ev, c, action, object, outcome, detail);
-	return commit_read(n, c, &ev, NULL, 0);
+	return commit_read(n, c, &ev, alerts, nalerts);
 }
 
 int
-node_alert_add(struct node *n, const char *agency_id, const char *kind, json_t *payload, struct err *e)
+node_alert_put(struct node *n, const char *agency_id, const char *kind, json_t *payload, struct err *e)
 {
 	return alert_put(n->w, agency_id, kind, payload, e);
+}
+
+void
+node_agency_principal(const struct agency *a, struct principal *p)
+{
+	agency_principal(a, p);
+}
+
+void **
+node_persons_slot(struct node *n, void (**freefn)(void *))
+{
+	if (freefn)
+		*freefn = n->persons_free;
+	return &n->persons;
+}
+
+void
+node_persons_set_free(struct node *n, void (*fn)(void *))
+{
+	n->persons_free = fn;
 }
 
 bool
 node_key_live(struct node *n, const char *key)
 {
-	return (keyset_get(n->keys, keyset_hash(key, strlen(key))) & KEY_LIVE) != 0;
+	/* Without the filter (a one-shot writer) every key must be looked up. */
+	return n->no_filter || (keyset_get(n->keys, keyset_hash(key, strlen(key))) & KEY_LIVE) != 0;
 }
 
 int

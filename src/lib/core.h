@@ -126,36 +126,4 @@ void node_audit_refusal(struct node *n, const struct reqctx *c, const char *acti
 /* Check the nesting depth of a parsed body against SIMPUL_MAX_JSON_DEPTH. */
 bool json_depth_ok(const json_t *j, int max);
 
-/* ---- for feature modules (ppp.c): the node's write path, audit, keys ----
- * A feature keeps its SQL in its own store file and its logic in its own
- * module; these give it the node's one writer, its audit chain and its
- * reader connections, so it never needs a second copy of either. */
-struct store;
-/* This thread's read connection. */
-struct store *node_store_reader(struct node *n, struct err *e);
-/* Take the writer (lock held, transaction open, audit head reloaded);
- * NULL with e on failure (nothing held then). End with node_write_end. */
-struct store *node_write_begin(struct node *n, struct err *e);
-/* Commit when rc == 0 (else roll back); releases the writer. */
-int  node_write_end(struct node *n, int rc, struct err *e);
-/* Append an audit entry inside the open write transaction (writer held). */
-int  node_write_audit(struct node *n, const struct reqctx *c, const char *action,
-    const char *object, const char *outcome, json_t *detail, struct err *e);
-/* A read's audit entry, committed before returning (or deferred as
- * c->defer allows). -1 when it could not be written. */
-int  node_read_audit(struct node *n, const struct reqctx *c, const char *action,
-    const char *object, const char *outcome, json_t *detail);
-/* An alert into agency_id's inbox, inside the open write transaction. */
-int  node_alert_add(struct node *n, const char *agency_id, const char *kind,
-    json_t *payload, struct err *e);
-/* Does any live (non-silent) record hold this canonical key? A false
- * answer is exact (the in-memory keyset); no database access. */
-bool node_key_live(struct node *n, const char *key);
-/* Parse a check body ({"selectors":[...]}, the check API's shape and
- * limits) and normalise each item: cb(ctx, i, key, valid) in order. 0, or
- * -1 with e naming the field; items before a bad one were already called
- * back, so callers collect first and act after. */
-int  node_check_keys(const char *body, size_t len, const char *default_country,
-    int (*cb)(void *ctx, size_t i, const char *key, bool valid), void *ctx, struct err *e);
-
 #endif

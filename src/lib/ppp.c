@@ -24,6 +24,7 @@
 #include "policy.h"
 #include "store.h"
 #include "store_ppp.h"
+#include "core_int.h"
 
 /* ---- names, the state machine, SLAs ------------------------------------ */
 
@@ -336,7 +337,7 @@ alert(struct node *n, const char *agency, const char *kind, const struct req_row
 {
 	json_t *pl = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "request", r->id, "from", r->from_agency,
 	    "partner", r->partner, "action", r->action, "status", status, "due", iso(r->due_ms));
-	int rc = node_alert_add(n, agency, kind, pl, e);
+	int rc = node_alert_put(n, agency, kind, pl, e);
 
 	json_decref(pl);
 	return rc;
@@ -392,7 +393,7 @@ ppp_request_create(struct node *n, const struct reqctx *c, const json_t *body,
 	sels = json_object_get(body, "selectors");
 	reps = json_object_get(body, "reports");
 	note = json_object_get(body, "note");
-	if ((st = node_store_reader(n, e)) == NULL)
+	if ((st = node_reader(n, e)) == NULL)
 		return -1;
 	if (partner == NULL || !agency_id_valid(partner) || store_agency_get(st, partner, &pa) != 0) {
 		err_set(e, 400, "partner", "partner must be the id of a registered bank, telco or platform");
@@ -490,7 +491,7 @@ ppp_request_create(struct node *n, const struct reqctx *c, const json_t *body,
 	}
 	d = json_pack("{s:s, s:s, s:I, s:O}", "partner", r.partner, "action", r.action,
 	    "selectors", (json_int_t)json_array_size(sc.out), "reports", repids);
-	if ((w = node_write_begin(n, e)) == NULL)
+	if (node_write_begin(n, e) == -1 || (w = node_writer(n)) == NULL)
 		goto out;
 	rc = store_req_put(w, &r, e);
 	if (rc == 0)
@@ -498,8 +499,8 @@ ppp_request_create(struct node *n, const struct reqctx *c, const json_t *body,
 	if (rc == 0)
 		rc = alert(n, r.partner, "request", &r, "sent", e);
 	if (rc == 0)
-		rc = node_write_audit(n, c, "request.create", r.id, "ok", d, e);
-	if (node_write_end(n, rc, e) == -1 || (st = node_store_reader(n, e)) == NULL) {
+		rc = node_audit_write(n, c, "request.create", r.id, "ok", d, e);
+	if (node_write_end(n, rc, e) == -1 || (st = node_reader(n, e)) == NULL) {
 		rc = -1;
 		goto out;
 	}
@@ -537,7 +538,7 @@ ppp_request_get(struct node *n, const struct reqctx *c, const char *id, json_t *
 	int found;
 
 	*out = NULL;
-	if ((st = node_store_reader(n, e)) == NULL)
+	if ((st = node_reader(n, e)) == NULL)
 		return -1;
 	found = strlen(id) == SIMPUL_ID_LEN ? store_req_get(st, id, &r) : 1;
 	if (found == -1) {
@@ -553,7 +554,7 @@ ppp_request_get(struct node *n, const struct reqctx *c, const char *id, json_t *
 	}
 	*out = req_render(st, &r, c->p, true, now_ms());
 	req_row_free(&r);
-	if (node_read_audit(n, c, "request.read", id, "ok", NULL) == -1) {
+	if (node_audit_read(n, c, "request.read", id, "ok", NULL, NULL, 0) == -1) {
 		json_decref(*out);
 		*out = NULL;
 		err_set(e, 500, "", "the audit trail could not be written; nothing is returned without it");
@@ -600,7 +601,7 @@ ppp_request_list(struct node *n, const struct reqctx *c, const char *status, jso
 		node_audit_refusal(n, c, "request.list", "status", 400, e->msg);
 		return -1;
 	}
-	if ((lc.st = node_store_reader(n, e)) == NULL)
+	if ((lc.st = node_reader(n, e)) == NULL)
 		return -1;
 	lc.arr = json_array();
 	if (store_req_list(lc.st, c->p->agency.id, false, list_cb, &lc) == -1) {
@@ -609,7 +610,7 @@ ppp_request_list(struct node *n, const struct reqctx *c, const char *status, jso
 		return -1;
 	}
 	d = json_pack("{s:I}", "listed", (json_int_t)json_array_size(lc.arr));
-	if (node_read_audit(n, c, "request.list", NULL, "ok", d) == -1) {
+	if (node_audit_read(n, c, "request.list", NULL, "ok", d, NULL, 0) == -1) {
 		json_decref(d);
 		json_decref(lc.arr);
 		err_set(e, 500, "", "the audit trail could not be written; nothing is returned without it");
@@ -639,7 +640,7 @@ ppp_request_answer(struct node *n, const struct reqctx *c, const char *id,
 
 	*out = NULL;
 	memset(&r, 0, sizeof(r));
-	if ((st = node_store_reader(n, e)) == NULL)
+	if ((st = node_reader(n, e)) == NULL)
 		return -1;
 	found = strlen(id) == SIMPUL_ID_LEN ? store_req_get(st, id, &r) : 1;
 	if (found == -1) {
@@ -692,7 +693,7 @@ ppp_request_answer(struct node *n, const struct reqctx *c, const char *id,
 	req_row_free(&r);
 	/* Under the writer: the state is read again, so two answers racing
 	 * cannot both pass the state machine. */
-	if ((w = node_write_begin(n, e)) == NULL)
+	if (node_write_begin(n, e) == -1 || (w = node_writer(n)) == NULL)
 		return -1;
 	if (store_req_get(w, id, &r) != 0) {
 		err_set(e, 500, "", "could not read the request");
@@ -729,7 +730,7 @@ ppp_request_answer(struct node *n, const struct reqctx *c, const char *id,
 	if (rc == 0)
 		rc = alert(n, by == PARTY_PARTNER ? r.from_agency : r.partner, "request_answer", &r, status, e);
 	if (rc == 0)
-		rc = node_write_audit(n, c, "request.answer", r.id, status, d, e);
+		rc = node_audit_write(n, c, "request.answer", r.id, status, d, e);
 wend:
 	if (node_write_end(n, rc, e) == -1) {
 		if (e->status == 409)
@@ -737,7 +738,7 @@ wend:
 		rc = -1;
 		goto out;
 	}
-	if ((st = node_store_reader(n, e)) == NULL) {
+	if ((st = node_reader(n, e)) == NULL) {
 		rc = -1;
 		goto out;
 	}
@@ -790,7 +791,7 @@ ppp_sweep(struct node *n, int64_t now, struct err *e)
 	struct store *st, *w;
 	int changed = 0, rc = 0;
 
-	if ((st = node_store_reader(n, e)) == NULL)
+	if ((st = node_reader(n, e)) == NULL)
 		return -1;
 	if (store_req_list(st, NULL, true, due_cb, &dv) == -1) {
 		free(dv.ids);
@@ -801,7 +802,7 @@ ppp_sweep(struct node *n, int64_t now, struct err *e)
 		free(dv.ids);
 		return 0;
 	}
-	if ((w = node_write_begin(n, e)) == NULL) {
+	if (node_write_begin(n, e) == -1 || (w = node_writer(n)) == NULL) {
 		free(dv.ids);
 		return -1;
 	}
@@ -836,7 +837,7 @@ ppp_sweep(struct node *n, int64_t now, struct err *e)
 			if (rc == 0) {
 				char action[32];
 				snprintf(action, sizeof(action), "request.%s", what);
-				rc = node_write_audit(n, NULL, action, r.id, "ok", d, e);
+				rc = node_audit_write(n, NULL, action, r.id, "ok", d, e);
 			}
 			json_decref(d);
 			changed++;
@@ -1078,7 +1079,7 @@ stats_collect(struct node *n, struct statsctx *sc, struct err *e)
 
 	sc->sums.frozen = json_object();
 	sc->sums.recovered = json_object();
-	if ((st = node_store_reader(n, e)) == NULL)
+	if ((st = node_reader(n, e)) == NULL)
 		return -1;
 	if (store_req_list(st, NULL, false, stats_cb, sc) == -1) {
 		err_set(e, 500, "", "could not read the requests");
@@ -1136,7 +1137,7 @@ ppp_stats(struct node *n, const struct reqctx *c, const char *period, json_t **o
 	if (sc.only)
 		json_object_set_new(*out, "partner", json_string(sc.only));
 	stats_free(&sc);
-	if (node_read_audit(n, c, "stats", NULL, "ok", NULL) == -1) {
+	if (node_audit_read(n, c, "stats", NULL, "ok", NULL, NULL, 0) == -1) {
 		json_decref(*out);
 		*out = NULL;
 		err_set(e, 500, "", "the audit trail could not be written; nothing is returned without it");
@@ -1320,7 +1321,7 @@ ppp_public_check(struct node *n, const struct reqctx *c, const char *body, size_
 		memset(&cnt, 0, sizeof(cnt));
 		json_array_append_new(akeys, json_string(key));
 		if (node_key_live(n, key)) {
-			if (st == NULL && ((st = node_store_reader(n, e)) == NULL || store_read_begin(st, e) == -1)) {
+			if (st == NULL && ((st = node_reader(n, e)) == NULL || store_read_begin(st, e) == -1)) {
 				st = NULL;
 				goto out;
 			}
@@ -1369,7 +1370,7 @@ ppp_public_check(struct node *n, const struct reqctx *c, const char *body, size_
 	d = json_pack("{s:O, s:I}", "keys", akeys, "hits", (json_int_t)hits);
 	if (c->client)
 		json_object_set_new(d, "client", json_string(c->client));
-	if (node_read_audit(n, c, "public.check", NULL, hits ? "hit" : "no-hit", d) == -1) {
+	if (node_audit_read(n, c, "public.check", NULL, hits ? "hit" : "no-hit", d, NULL, 0) == -1) {
 		err_set(e, 500, "", "the audit trail could not be written; nothing is returned without it");
 		goto out;
 	}

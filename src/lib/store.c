@@ -307,3 +307,55 @@ store_req_events(struct store *st, const char *request_id, store_req_event_cb cb
 {
 	return st->be->req_events(st->state, request_id, cb, ctx);
 }
+
+/* ---- persons, documents, notices (store.h) ----------------------------- */
+
+int
+store_xrecord_put(struct store *st, const struct xrecord *x, const char *const *keys, size_t nkeys,
+    struct err *e)
+{
+	return st->be->xrecord_put(st->state, x, keys, nkeys, e);
+}
+
+int
+store_xrecord_get(struct store *st, const char *id, struct xrecord *out)
+{
+	return st->be->xrecord_get(st->state, id, out);
+}
+
+int
+store_xrecord_iter(struct store *st, const char *kind, int64_t after_rid, store_xrecord_cb cb, void *ctx)
+{
+	return st->be->xrecord_iter(st->state, kind, after_rid, cb, ctx);
+}
+
+int
+store_xrecord_by_key(struct store *st, const char *key, store_xrecord_cb cb, void *ctx)
+{
+	return st->be->xrecord_by_key(st->state, key, cb, ctx);
+}
+
+int
+store_xrecord_delete(struct store *st, const char *id, struct err *e)
+{
+	return st->be->xrecord_delete(st->state, id, e);
+}
+
+int
+store_xrecord_expired(struct store *st, const char *kind, int64_t now, store_xrecord_cb cb, void *ctx)
+{
+	return st->be->xrecord_expired(st->state, kind, now, cb, ctx);
+}
+
+int
+store_notice_ack(struct store *st, const char *notice_id, const char *agency_id,
+    const char *principal_id, int64_t at, struct err *e)
+{
+	return st->be->notice_ack(st->state, notice_id, agency_id, principal_id, at, e);
+}
+
+int
+store_notice_acked(struct store *st, const char *notice_id, const char *agency_id, int64_t *at)
+{
+	return st->be->notice_acked(st->state, notice_id, agency_id, at);
+}

@@ -167,4 +167,38 @@ int store_audit_iter(struct store *st, int64_t from_seq, store_audit_cb cb, void
 
 int store_stats(struct store *st, struct store_stats *out);
 
+/* Persons, travel documents and notices (issue 3): records with the same
+ * markings as reports and a JSON body; `keys` are exact lookup keys
+ * (document numbers "doc:CC:NUMBER"). */
+struct xrecord {
+	int64_t         rid;                      /* local row, arrival order; set by get/iter */
+	char            id[SIMPUL_ID_LEN + 1];
+	char            kind[12];                 /* "person", "document", "notice" */
+	char            agency_id[SIMPUL_MAX_AGENCY_ID + 1];
+	char            ref[SIMPUL_MAX_SHORT + 1];
+	char            contact_ref[SIMPUL_ID_LEN + 1];
+	int64_t         version, created_ms, updated_ms;
+	struct markings m;
+	const char     *body;                     /* JSON text (get: owned, free it) */
+};
+typedef int (*store_xrecord_cb)(void *ctx, const struct xrecord *x);
+/* Insert, or replace the record with the same id (it gets a new rid, so
+ * readers following rids see the change). All or nothing. */
+int store_xrecord_put(struct store *st, const struct xrecord *x, const char *const *keys,
+    size_t nkeys, struct err *e);
+/* 0 and *out filled (free((char *)out->body)), 1 not found, -1 error. */
+int store_xrecord_get(struct store *st, const char *id, struct xrecord *out);
+/* Records of kind stored after row after_rid, in arrival order. */
+int store_xrecord_iter(struct store *st, const char *kind, int64_t after_rid, store_xrecord_cb cb, void *ctx);
+/* Records holding key, oldest first. */
+int store_xrecord_by_key(struct store *st, const char *key, store_xrecord_cb cb, void *ctx);
+int store_xrecord_delete(struct store *st, const char *id, struct err *e);
+/* Records of kind whose review date has passed (review_at in (0, now]). */
+int store_xrecord_expired(struct store *st, const char *kind, int64_t now, store_xrecord_cb cb, void *ctx);
+/* An agency acknowledges a notice (the first acknowledgement is kept). */
+int store_notice_ack(struct store *st, const char *notice_id, const char *agency_id,
+    const char *principal_id, int64_t at, struct err *e);
+/* 0 and *at when acknowledged, 1 when not. */
+int store_notice_acked(struct store *st, const char *notice_id, const char *agency_id, int64_t *at);
+
 #endif

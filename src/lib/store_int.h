@@ -68,6 +68,15 @@ struct store_backend {
 	int  (*req_list)(void *be, const char *agency_id, bool open_only, store_req_cb cb, void *ctx);
 	int  (*req_event_put)(void *be, const struct req_event *ev, struct err *e);
 	int  (*req_events)(void *be, const char *request_id, store_req_event_cb cb, void *ctx);
+	int  (*xrecord_put)(void *be, const struct xrecord *x, const char *const *keys, size_t nkeys, struct err *e);
+	int  (*xrecord_get)(void *be, const char *id, struct xrecord *out);
+	int  (*xrecord_iter)(void *be, const char *kind, int64_t after_rid, store_xrecord_cb cb, void *ctx);
+	int  (*xrecord_by_key)(void *be, const char *key, store_xrecord_cb cb, void *ctx);
+	int  (*xrecord_delete)(void *be, const char *id, struct err *e);
+	int  (*xrecord_expired)(void *be, const char *kind, int64_t now, store_xrecord_cb cb, void *ctx);
+	int  (*notice_ack)(void *be, const char *notice_id, const char *agency_id, const char *principal_id,
+	         int64_t at, struct err *e);
+	int  (*notice_acked)(void *be, const char *notice_id, const char *agency_id, int64_t *at);
 };
 
 extern const struct store_backend store_backend_sqlite;

@@ -13,6 +13,7 @@
 
 #include "store_int.h"
 #include "store_sqlite_ppp.h"   /* partner requests (issue 7) */
+#include "store_sqlite_int.h"   /* persons, documents, notices (issue 3) */
 
 /* The last migration; tests may stop earlier to build an older file. */
 #define SQ_SCHEMA_LAST    ((int)(sizeof(migrations) / sizeof(migrations[0])) - 1)
@@ -197,8 +198,49 @@ static const char mig_2[] =
 "DROP TRIGGER alerts_ins;"
 ;
 
+/* Persons, travel documents and notices (issue 3): one table of records
+ * with the same markings columns as reports, a JSON body, and lookup keys
+ * (document numbers) beside it. Acknowledgements of notices per agency. */
+static const char mig_persons[] =
+"CREATE TABLE xrecords ("
+"  rid         INTEGER PRIMARY KEY,"
+"  id          TEXT NOT NULL UNIQUE,"
+"  kind        TEXT NOT NULL CHECK (kind IN ('person', 'document', 'notice')),"
+"  agency_id   TEXT NOT NULL REFERENCES agencies(id),"
+"  ref         TEXT NOT NULL DEFAULT '',"
+"  contact_ref TEXT UNIQUE,"
+"  version     INTEGER NOT NULL DEFAULT 1 CHECK (version >= 1),"
+"  created     INTEGER NOT NULL,"
+"  updated     INTEGER NOT NULL,"
+"  tlp         TEXT NOT NULL CHECK (tlp IN ('CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT', 'RED')),"
+"  disclosure  TEXT NOT NULL CHECK (disclosure IN ('hit', 'silent')),"
+"  orcon       INTEGER NOT NULL CHECK (orcon IN (0, 1)),"
+"  audience    TEXT NOT NULL DEFAULT '[]',"
+"  grading     TEXT NOT NULL DEFAULT '',"
+"  handling    TEXT NOT NULL DEFAULT '',"
+"  review_at   INTEGER NOT NULL DEFAULT 0,"
+"  body        TEXT NOT NULL DEFAULT '{}'"
+");"
+"CREATE INDEX xrecords_kind ON xrecords(kind, rid);"
+"CREATE INDEX xrecords_agency_ref ON xrecords(agency_id, kind, ref);"
+"CREATE INDEX xrecords_review ON xrecords(review_at) WHERE review_at > 0;"
+"CREATE TABLE xkeys ("
+"  key TEXT NOT NULL,"
+"  rid INTEGER NOT NULL REFERENCES xrecords(rid) ON DELETE CASCADE,"
+"  PRIMARY KEY (key, rid)"
+") WITHOUT ROWID;"
+"CREATE INDEX xkeys_rid ON xkeys(rid);"
+"CREATE TABLE notice_acks ("
+"  notice_id    TEXT NOT NULL,"
+"  agency_id    TEXT NOT NULL REFERENCES agencies(id),"
+"  principal_id TEXT NOT NULL DEFAULT '',"
+"  at           INTEGER NOT NULL,"
+"  PRIMARY KEY (notice_id, agency_id)"
+") WITHOUT ROWID;"
+;
+
 /* migrations[v] takes the schema from v - 1 to v. Append, never edit. */
-static const char *const migrations[] = { NULL, mig_1, mig_2, mig_ppp };
+static const char *const migrations[] = { NULL, mig_1, mig_2, mig_ppp, mig_persons };
 
 /* ---- statements -------------------------------------------------------- */
 
@@ -301,6 +343,7 @@ struct sq {
 	int           version;
 	sqlite3_stmt *q[Q__N];
 	int64_t       cn[CN__N];    /* inserts counted in the open transaction */
+	sqlite3_stmt *xq[SQX_N];   /* store_sqlite_persons.c's statements */
 };
 
 /* The cached statement, or, when it is in use higher up the stack (a
@@ -650,6 +693,8 @@ sq_close(void *be)
 		return;
 	for (int i = 0; i < Q__N; i++)
 		sqlite3_finalize(s->q[i]);
+	for (int i = 0; i < SQX_N; i++)
+		sqlite3_finalize(s->xq[i]);
 	if (s->db != NULL) {
 		if (!sqlite3_get_autocommit(s->db))
 			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
@@ -1799,11 +1844,69 @@ sq_stats(void *be, struct store_stats *out)
 	return rc;
 }
 
-/* The connection, for the feature files beside this one (store_sqlite_ppp.c). */
+/* ---- for the feature backends (store_sqlite_int.h, store_sqlite_ppp.h) -- */
+
 sqlite3 *
 sq_handle(void *be)
 {
 	return ((struct sq *)be)->db;
+}
+
+sqlite3 *
+sqx_db(void *be)
+{
+	return ((struct sq *)be)->db;
+}
+
+sqlite3_stmt *
+sqx_get(void *be, int id, const char *sql)
+{
+	struct sq *s = be;
+	sqlite3_stmt *stmt = NULL;
+
+	if (id < 0 || id >= SQX_N)
+		return NULL;
+	if (s->xq[id] != NULL && !sqlite3_stmt_busy(s->xq[id]))
+		return s->xq[id];
+	if (sqlite3_prepare_v3(s->db, sql, -1, s->xq[id] == NULL ? SQLITE_PREPARE_PERSISTENT : 0,
+	    &stmt, NULL) != SQLITE_OK) {
+		sqlite3_finalize(stmt);
+		return NULL;
+	}
+	if (s->xq[id] == NULL)
+		s->xq[id] = stmt;
+	return stmt;
+}
+
+void
+sqx_done(void *be, int id, sqlite3_stmt *stmt)
+{
+	struct sq *s = be;
+
+	if (stmt == NULL)
+		return;
+	if (id >= 0 && id < SQX_N && stmt == s->xq[id])
+		sqlite3_reset(stmt);
+	else
+		sqlite3_finalize(stmt);
+}
+
+void
+sqx_err(void *be, int rc, const char *what, struct err *e)
+{
+	sq_err(be, rc, what, e);
+}
+
+void
+sqx_markings_from_row(sqlite3_stmt *stmt, int c, struct markings *m)
+{
+	markings_from_row(stmt, c, m);
+}
+
+int
+sqx_exec(void *be, const char *sql, const char *what, struct err *e)
+{
+	return exec_sql(be, sql, what, e);
 }
 
 const struct store_backend store_backend_sqlite = {
@@ -1849,4 +1952,12 @@ const struct store_backend store_backend_sqlite = {
 	.req_list = sq_req_list,
 	.req_event_put = sq_req_event_put,
 	.req_events = sq_req_events,
+	.xrecord_put = sqx_xrecord_put,
+	.xrecord_get = sqx_xrecord_get,
+	.xrecord_iter = sqx_xrecord_iter,
+	.xrecord_by_key = sqx_xrecord_by_key,
+	.xrecord_delete = sqx_xrecord_delete,
+	.xrecord_expired = sqx_xrecord_expired,
+	.notice_ack = sqx_notice_ack,
+	.notice_acked = sqx_notice_acked,
 };

@@ -389,6 +389,14 @@ static const struct route routes[] = {
 	{ "GET",  "/api/v1/stats",        AUTH_TOKEN, 0, api_stats },
 	{ "POST", "/api/v1/public/check", AUTH_NONE,  SIMPUL_MAX_BODY_UNAUTH, api_public_check },
 	{ "POST", "/api/v1/screenings",   AUTH_TOKEN, SIMPUL_MAX_SCREEN_BODY, api_screening_post },
+	{ "POST", "/api/v1/persons",      AUTH_TOKEN, SIMPUL_MAX_BODY, h_person_post },
+	{ "POST", "/api/v1/persons/search", AUTH_TOKEN, SIMPUL_MAX_BODY, h_person_search },
+	{ "GET",  "/api/v1/persons/",     AUTH_TOKEN, 0, h_person_get },
+	{ "POST", "/api/v1/documents",    AUTH_TOKEN, SMALL, h_document_post },
+	{ "POST", "/api/v1/documents/check", AUTH_TOKEN, SIMPUL_MAX_BODY, h_document_check },
+	{ "POST", "/api/v1/notices",      AUTH_TOKEN, SIMPUL_MAX_BODY, h_notice_post },
+	{ "GET",  "/api/v1/notices",      AUTH_TOKEN, 0, h_notices_get },
+	{ "POST", "/api/v1/notices/ack",  AUTH_TOKEN, SMALL, h_notice_ack },
 };
 
 /* Prefixes whose tail may hold further segments ({id}/answer). */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core_int.h"
 #include "ppp.h"
 #include "policy.h"
 #include "ratelimit.h"
@@ -325,7 +326,7 @@ api_screening_post(const struct api_req *r, const struct reqctx *c, const char *
 		json_t *d = json_pack("{s:I, s:s}", "bytes", (json_int_t)r->body_len,
 		    "format", j->fmt == SCREEN_CSV ? "csv" : "jsonl");
 		/* The job's checks are audited one entry per batch, as checks. */
-		if (node_read_audit(r->n, c, "screening.create", j->id, "ok", d) == -1)
+		if (node_audit_read(r->n, c, "screening.create", j->id, "ok", d, NULL, 0) == -1)
 			api_problem(resp, 500, NULL, "the audit trail could not be written");
 		else
 			api_reply_json(resp, 202, out);
@@ -362,7 +363,7 @@ api_screening_get(const struct api_req *r, const struct reqctx *c, const char *t
 	if (!results) {
 		json_t *o = job_json(j);
 		pthread_mutex_unlock(&jmu);
-		if (node_read_audit(r->n, c, "screening.read", id, "ok", NULL) == -1)
+		if (node_audit_read(r->n, c, "screening.read", id, "ok", NULL, NULL, 0) == -1)
 			api_problem(resp, 500, NULL, "the audit trail could not be written");
 		else
 			api_reply_json(resp, 200, o);
@@ -390,7 +391,7 @@ api_screening_get(const struct api_req *r, const struct reqctx *c, const char *t
 		return;
 	}
 	resp->status = 200;
-	if (node_read_audit(r->n, c, "screening.results", id, "ok", NULL) == -1) {
+	if (node_audit_read(r->n, c, "screening.results", id, "ok", NULL, NULL, 0) == -1) {
 		free(resp->body);
 		resp->body = NULL;
 		api_problem(resp, 500, NULL, "the audit trail could not be written");

@@ -88,5 +88,9 @@ void api_screening_get(const struct api_req *, const struct reqctx *, const char
 bool api_limited(const struct api_req *r, const struct principal *p, struct api_resp *resp);
 /* Stop and free the screening jobs (after server_run returns). */
 void api_ppp_shutdown(void);
+/* api_persons.c: persons, travel documents, notices (issue 3). */
+typedef void api_handler_fn(const struct api_req *, const struct reqctx *, const char *, struct api_resp *);
+api_handler_fn h_person_post, h_person_search, h_person_get, h_document_post, h_document_check,
+    h_notice_post, h_notices_get, h_notice_ack;
 
 #endif

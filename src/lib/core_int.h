@@ -1,0 +1,47 @@
+/* core_int.h - what core.c lends the feature modules of the node
+ * (persons.c, ppp.c): its connections, its write path and its audit path, so that
+ * a feature keeps the core's invariants (one writer, every access audited,
+ * committed before the answer) without a second copy of them. */
+#ifndef SIMPUL_CORE_INT_H
+#define SIMPUL_CORE_INT_H
+
+#include "core.h"
+#include "store.h"
+
+/* This thread's read connection. */
+struct store *node_reader(struct node *n, struct err *e);
+/* Take the write lock and open a write transaction (the audit head is
+ * re-read); node_write_end commits (rc 0) or rolls back, and unlocks. */
+int  node_write_begin(struct node *n, struct err *e);
+int  node_write_end(struct node *n, int rc, struct err *e);
+/* The writer connection: only between node_write_begin and node_write_end. */
+struct store *node_writer(struct node *n);
+/* Append an audit entry inside the open write transaction. */
+int  node_audit_write(struct node *n, const struct reqctx *c, const char *action,
+    const char *object, const char *outcome, json_t *detail, struct err *e);
+/* A read's audit entry (and alerts), committed before this returns (or
+ * deferred, see struct node_defer). -1: nothing may be answered. */
+int  node_audit_read(struct node *n, const struct reqctx *c, const char *action,
+    const char *object, const char *outcome, json_t *detail, struct alert_row *alerts,
+    size_t nalerts);
+/* Put an alert for an agency inside the open write transaction. */
+int  node_alert_put(struct node *n, const char *agency_id, const char *kind, json_t *payload,
+    struct err *e);
+/* A stand-in principal for an agency as a whole. */
+void node_agency_principal(const struct agency *a, struct principal *p);
+
+/* Does any live (non-silent) record hold this canonical key? A false
+ * answer is exact (the in-memory keyset); no database access. */
+bool node_key_live(struct node *n, const char *key);
+/* Parse a check body ({"selectors":[...]}, the check API's shape and
+ * limits) and normalise each item: cb(ctx, i, key, valid) in order. 0, or
+ * -1 with e naming the field; items before a bad one were already called
+ * back, so callers collect first and act after. */
+int  node_check_keys(const char *body, size_t len, const char *default_country,
+    int (*cb)(void *ctx, size_t i, const char *key, bool valid), void *ctx, struct err *e);
+
+/* One slot for the persons module's state, freed by node_close. */
+void **node_persons_slot(struct node *n, void (**freefn)(void *));
+void   node_persons_set_free(struct node *n, void (*fn)(void *));
+
+#endif
