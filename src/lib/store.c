@@ -262,3 +262,10 @@ store_stats(struct store *st, struct store_stats *out)
 {
 	return st->be->stats(st->state, out);
 }
+
+const struct store_backend *
+store_backend_of(struct store *st, void **state)
+{
+	*state = st->state;
+	return st->be;
+}

@@ -8,6 +8,7 @@
 #define SIMPUL_STORE_INT_H
 
 #include "store.h"
+#include "store_net.h"
 
 struct store_backend {
 	const char *name;
@@ -59,7 +60,14 @@ struct store_backend {
 	int  (*audit_iter)(void *be, int64_t from_seq, store_audit_cb cb, void *ctx);
 
 	int  (*stats)(void *be, struct store_stats *out);
+
+	/* Networks, generic values, watchlists, webhooks (store_net.h). */
+	const struct store_net_ops *net;
 };
+
+/* The backend and its state behind a store (for feature tables such as
+ * store_net.c). */
+const struct store_backend *store_backend_of(struct store *st, void **state);
 
 extern const struct store_backend store_backend_sqlite;
 

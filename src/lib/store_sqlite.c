@@ -13,7 +13,7 @@
 
 #include "store_int.h"
 
-#define SQ_SCHEMA_VERSION 1
+#define SQ_SCHEMA_VERSION 2
 #define SQ_BUSY_MS        5000
 /* Page cache per connection, in KiB (negative: SQLite's unit). Without mmap
  * (below) a page not in this cache is a pread(); the check path wants the
@@ -180,7 +180,8 @@ static const char mig_1[] =
 ;
 
 /* migrations[v] takes the schema from v - 1 to v. Append, never edit. */
-static const char *const migrations[] = { NULL, mig_1 };
+extern const char sq_mig_networks[];   /* store_sqlite_net.c */
+static const char *const migrations[] = { NULL, mig_1, sq_mig_networks };
 
 /* ---- statements -------------------------------------------------------- */
 
@@ -1718,6 +1719,9 @@ sq_stats(void *be, struct store_stats *out)
 	return rc;
 }
 
+extern const struct store_net_ops sq_net_ops;   /* store_sqlite_net.c */
+sqlite3 *sq_db(void *be);
+
 const struct store_backend store_backend_sqlite = {
 	.name = "sqlite",
 	.accepts = sq_accepts,
@@ -1755,4 +1759,12 @@ const struct store_backend store_backend_sqlite = {
 	.audit_last = sq_audit_last,
 	.audit_iter = sq_audit_iter,
 	.stats = sq_stats,
+	.net = &sq_net_ops,
 };
+
+/* The connection, for the feature tables beside this file (store_sqlite_net.c). */
+sqlite3 *
+sq_db(void *be)
+{
+	return ((struct sq *)be)->db;
+}

@@ -376,6 +376,23 @@ static const struct route routes[] = {
 	{ "POST", "/api/v1/agencies",     AUTH_TOKEN, SMALL, h_agency_post },
 	{ "POST", "/api/v1/tokens",       AUTH_TOKEN, SMALL, h_token_post },
 	{ "GET",  "/api/v1/audit/verify", AUTH_TOKEN, 0, h_audit_verify },
+	/* issue 4: networks, generic values, watchlists, delivery (api_net.c) */
+	{ "GET",    "/api/v1/networks",          AUTH_TOKEN, 0, h_networks },
+	{ "GET",    "/api/v1/networks/",         AUTH_TOKEN, 0, h_network_get },
+	{ "GET",    "/api/v1/graph",             AUTH_TOKEN, 0, h_graph },
+	{ "DELETE", "/api/v1/reports/",          AUTH_TOKEN, 0, h_report_delete },
+	{ "GET",    "/api/v1/generic",           AUTH_TOKEN, 0, h_generic_get },
+	{ "PUT",    "/api/v1/generic",           AUTH_TOKEN, SMALL, h_generic_put },
+	{ "POST",   "/api/v1/generic/overrides", AUTH_TOKEN, SMALL, h_generic_override },
+	{ "POST",   "/api/v1/warninglists",      AUTH_TOKEN, SIMPUL_MAX_BODY, h_warninglist_post },
+	{ "POST",   "/api/v1/watches",           AUTH_TOKEN, SMALL, h_watch_post },
+	{ "GET",    "/api/v1/watches",           AUTH_TOKEN, 0, h_watch_list },
+	{ "DELETE", "/api/v1/watches/",          AUTH_TOKEN, 0, h_watch_delete },
+	{ "POST",   "/api/v1/webhooks",          AUTH_TOKEN, SMALL, h_webhook_post },
+	{ "GET",    "/api/v1/webhooks",          AUTH_TOKEN, 0, h_webhook_list },
+	{ "GET",    "/api/v1/webhooks/dead",     AUTH_TOKEN, 0, h_webhook_dead },
+	{ "DELETE", "/api/v1/webhooks/",         AUTH_TOKEN, 0, h_webhook_delete },
+	{ "GET",    "/api/v1/events",            AUTH_TOKEN, 0, h_events },
 };
 
 /* Find the route; *method_ok false when the path exists for another method. */
@@ -495,4 +512,24 @@ api_handle(const struct api_req *r, struct api_resp *resp)
 		}
 	}
 	rt->fn(r, &c, tail, resp);
+}
+
+/* ---- for api_net.c ------------------------------------------------------ */
+
+void
+api_reply_json(struct api_resp *resp, int status, json_t *j)
+{
+	reply_json(resp, status, j);
+}
+
+void
+api_problem_err(struct api_resp *resp, const struct err *e)
+{
+	problem_err(resp, e);
+}
+
+json_t *
+api_body_json(const struct api_req *r, struct api_resp *resp)
+{
+	return body_json(r, resp);
 }
