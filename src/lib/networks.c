@@ -515,8 +515,8 @@ net_new(void)
 	if (nt == NULL)
 		return NULL;
 	pthread_rwlock_init(&nt->lock, NULL);
-	nt->max_reports = 100;
-	nt->min_agencies = 2;
+	nt->max_reports = 500;
+	nt->min_agencies = 3;
 	return nt;
 }
 
@@ -1205,8 +1205,9 @@ piece_json(const struct net *nt, const struct principal *p, const struct view *v
 	return o;
 }
 
+/* A piece found while listing: rendered only if it makes the page. */
 struct listent {
-	json_t  *j;
+	uint32_t root, first;   /* its component; its earliest report's slot */
 	uint32_t full;
 };
 
@@ -1217,8 +1218,7 @@ cmp_listent(const void *a, const void *b)
 
 	if (x->full != y->full)
 		return x->full < y->full ? 1 : -1;
-	return strcmp(json_string_value(json_object_get(x->j, "id")),
-	    json_string_value(json_object_get(y->j, "id")));
+	return x->first < y->first ? -1 : x->first > y->first;
 }
 
 /* Add the shown pieces of the component of x (those holding `must`, a
@@ -1251,7 +1251,8 @@ list_component(const struct net *nt, const struct principal *p, uint32_t x, cons
 			rc = -1;
 			break;
 		}
-		(*le)[*nle].j = piece_json(nt, p, &v, k, ps, false);
+		(*le)[*nle].root = x;
+		(*le)[*nle].first = v.mem[ps[k].first];
 		(*le)[*nle].full = ps[k].full;
 		(*nle)++;
 	}
@@ -1315,14 +1316,28 @@ net_list(struct net *nt, const struct principal *p, const char *key, int limit, 
 			rc = list_component(nt, p, (uint32_t)x, NULL, &le, &nle, &cap);
 		}
 	}
-	pthread_rwlock_unlock(&nt->lock);
 	if (nle)
 		qsort(le, nle, sizeof(*le), cmp_listent);
-	for (size_t i = 0; i < nle; i++) {
-		if ((int)json_array_size(arr) < limit)
-			json_array_append(arr, le[i].j);
-		json_decref(le[i].j);
+	/* Render the page only. */
+	for (size_t i = 0; rc == 0 && i < nle && (int)json_array_size(arr) < limit; i++) {
+		struct view v;
+		struct piece_sum *ps;
+		if (view_build(nt, p, le[i].root, &v) == -1) {
+			rc = -1;
+			break;
+		}
+		if ((ps = calloc(v.npieces + 1, sizeof(*ps))) != NULL) {
+			pieces_summarise(&v, ps);
+			for (uint32_t k = 0; k < v.npieces; k++)
+				if (ps[k].first != NONE32 && v.mem[ps[k].first] == le[i].first) {
+					json_array_append_new(arr, piece_json(nt, p, &v, k, ps, false));
+					break;
+				}
+			free(ps);
+		}
+		view_free(&v);
 	}
+	pthread_rwlock_unlock(&nt->lock);
 	free(le);
 	lmap_free(&roots);
 	lmap_free(&must);

@@ -17,6 +17,7 @@
 #include <curl/curl.h>
 #include <pthread.h>
 #include <sodium.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,8 +66,9 @@ struct node_sub {
 	void             *nctx;
 	struct sbuf       pend;
 	size_t            off;
-	bool              closing, hello;
-	int64_t           last_us;
+	bool              hello;
+	atomic_bool       closing;
+	atomic_llong      last_us;
 };
 
 struct node_net {
@@ -77,18 +79,19 @@ struct node_net {
 
 	pthread_mutex_t   fold;        /* one refresh at a time */
 	int64_t           rid, rseq;
-	bool              active, loaded;
+	atomic_bool       active, loaded;
 
 	pthread_mutex_t   mu;
 	pthread_cond_t    cv;
 	pthread_t         th;
-	bool              started, stop, kicked;
+	bool              started, kicked;
+	atomic_bool       stop;
 	struct newrep    *queue, *qtail;
 	int64_t           last_alert_seq;
 
 	pthread_mutex_t   wmu;          /* watches */
 	struct watch     *watches;
-	size_t            nwatches;
+	atomic_size_t     nwatches;
 
 	pthread_mutex_t   smu;          /* event streams */
 	struct node_sub  *subs;
@@ -262,7 +265,7 @@ static int
 rules_load(struct node_net *nn, struct store *st)
 {
 	char v[32];
-	int64_t max = 100, min = 2, x;
+	int64_t max = 500, min = 3, x;
 
 	if (store_meta_get(st, "generic_max_reports", v, sizeof(v)) == 0 && parse_i64(v, strlen(v), &x) == 0)
 		max = x;
@@ -462,8 +465,7 @@ upkeep(void *arg)
 		}
 		if (nn->active || nn->nwatches > 0)
 			refresh(nn, &e);
-		if (nn->queue)
-			watch_alerts(nn);
+		watch_alerts(nn);
 		head = alerts_head(nn);
 		pthread_mutex_lock(&nn->mu);
 		if (head != nn->last_alert_seq) {
@@ -887,11 +889,13 @@ node_net_kick(struct node *n)
 {
 	struct node_net *nn = NN(n);
 
-	if (nn == NULL || !nn->started)
+	if (nn == NULL)
 		return;
 	pthread_mutex_lock(&nn->mu);
-	nn->kicked = true;
-	pthread_cond_signal(&nn->cv);
+	if (nn->started) {
+		nn->kicked = true;
+		pthread_cond_signal(&nn->cv);
+	}
 	pthread_mutex_unlock(&nn->mu);
 }
 

@@ -292,7 +292,7 @@ def generic_degree_rule_and_audited_override():
         eq(r.status, 200, "clear")
         eq(networks(n, "MY-NSRC", phone_key(p)), [], "generic again")
     finally:
-        n.req("PUT", "/api/v1/generic", "TH-SUP", {"max_reports": 100, "min_agencies": 2})
+        n.req("PUT", "/api/v1/generic", "TH-SUP", {"max_reports": 500, "min_agencies": 3})
     # Every override is in the audit chain (read with the CLI as the auditor would).
     out = e2e.cli("audit", "export", "--db", n.db).stdout
     text = out if isinstance(out, str) else out.decode()
