@@ -296,6 +296,7 @@ node_close(struct node *n)
 		store_close(n->readers[i]);
 	free(n->readers);
 	store_close(n->w);
+	node_net_free(n);
 	pthread_key_delete(n->rkey);
 	pthread_mutex_destroy(&n->rlock);
 	pthread_mutex_destroy(&n->wlock);

@@ -30,7 +30,8 @@ int  node_alert_put(struct store *st, const char *agency_id, const char *princip
 struct node_net;
 struct node_net **node_net_slot(struct node *n);
 int  node_net_open(struct node *n, struct err *e);
-void node_net_close(struct node *n);
+void node_net_close(struct node *n);   /* stops its threads */
+void node_net_free(struct node *n);    /* after every other thread of the node */
 void node_net_kick(struct node *n);
 
 #endif

@@ -540,6 +540,8 @@ net_free(struct net *nt)
 	free(nt->rmap.v);
 	free(nt->smap.h);
 	free(nt->smap.v);
+	free(nt->tmap.h);
+	free(nt->tmap.v);
 	free(nt->ag);
 	free(nt->marks);
 	free(nt->scams);

@@ -861,6 +861,19 @@ node_net_close(struct node *n)
 		pthread_join(nn->th, NULL);
 	if (nn->wh_started)
 		pthread_join(nn->wh, NULL);
+	/* Later kicks (the core's other threads still write) find it stopped. */
+	pthread_mutex_lock(&nn->mu);
+	nn->started = nn->wh_started = false;
+	pthread_mutex_unlock(&nn->mu);
+}
+
+void
+node_net_free(struct node *n)
+{
+	struct node_net *nn = n ? NN(n) : NULL;
+
+	if (nn == NULL)
+		return;
 	while (nn->queue) {
 		struct newrep *q = nn->queue;
 		nn->queue = q->next;
