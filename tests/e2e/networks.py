@@ -599,6 +599,33 @@ def webhook_backoff_receiver_down_then_back_and_dead_letters():
         n.cleanup()
 
 
+@ntest
+def restart_keeps_rules_lists_overrides_and_networks():
+    n = node()
+    p = phone()
+    ids = [post(n, tok, [e2e.acct(), dict(p)]) for tok in ("MY-NSRC", "TH-AOC")]
+    r = n.post("/api/v1/generic/overrides", "TH-SUP",
+               {"key": phone_key(p), "mode": "generic", "reason": "a bank's real hotline (restart test)"})
+    eq(r.status, 200, "override")
+    r = n.post("/api/v1/warninglists", "TH-SUP", {"name": "restart-test", "type": "string",
+                                                  "list": ["restart-test.example"]})
+    eq(r.status, 201, "a small list")
+    a = e2e.acct()
+    post(n, "MY-NSRC", [a])
+    post(n, "SG-ASCOM", [dict(a)])
+    before = networks(n, "MY-NSRC", e2e.acct_key(a))
+    n.stop()
+    n.start()
+    # The index is rebuilt from the store; rules, lists and overrides come back.
+    eq(networks(n, "MY-NSRC", e2e.acct_key(a)), before, "the same network after a restart")
+    eq(networks(n, "MY-NSRC", phone_key(p)), [], "the override survives")
+    eq(gen(n, "MY-NSRC", phone_key(p))["key"]["reason"], "override:generic", "override reason")
+    eq(gen(n, "MY-NSRC", "domain:restart-test.example")["key"]["reason"], "warning_list:restart-test",
+       "the loaded list survives")
+    eq(gen(n, "MY-NSRC", "domain:t.me")["key"]["links"], False, "the shipped lists are there")
+    _ = ids
+
+
 def main():
     import argparse
     ap = argparse.ArgumentParser()
