@@ -18,6 +18,7 @@
 
 #include "audit.h"
 #include "checkscan.h"
+#include "core_int.h"
 #include "keyset.h"
 #include "normalise.h"
 #include "policy.h"
@@ -119,6 +120,7 @@ struct node {
 
 	void                *persons;       /* persons.c's state (core_int.h) */
 	void               (*persons_free)(void *);
+	struct node_net     *net;       /* networks, watchlists, delivery (node_net.c) */
 };
 
 static int keys_refresh(struct node *n, struct store *st);
@@ -251,6 +253,8 @@ node_open(const char *db, int flags, struct node **out, struct err *e)
 		goto fail;
 	}
 	n->qstarted = true;
+	if (node_net_open(n, e) == -1)
+		goto fail;
 	*out = n;
 	return 0;
 fail:
@@ -263,6 +267,7 @@ node_close(struct node *n)
 {
 	if (n == NULL)
 		return;
+	node_net_close(n);
 	if (n->qstarted) {
 		pthread_mutex_lock(&n->qlock);
 		n->qstop = true;
@@ -302,6 +307,7 @@ node_close(struct node *n)
 		store_close(n->readers[i]);
 	free(n->readers);
 	store_close(n->w);
+	node_net_free(n);
 	pthread_key_delete(n->rkey);
 	pthread_mutex_destroy(&n->rlock);
 	pthread_mutex_destroy(&n->wlock);
@@ -700,6 +706,8 @@ write_end(struct node *n, int rc, struct err *e)
 		audit_load(&n->audit, n->w, &e2);
 	}
 	pthread_mutex_unlock(&n->wlock);
+	if (rc == 0)
+		node_net_kick(n);   /* networks, watchlists, SSE and webhooks */
 	return rc;
 }
 
@@ -2490,14 +2498,24 @@ node_writer(struct node *n)
 	return n->w;
 }
 
+struct node_net **
+node_net_slot(struct node *n)
+{
+	return &n->net;
+}
+
 int
 node_audit_write(struct node *n, const struct reqctx *c, const char *action, const char *object,
     const char *outcome, json_t *detail, struct err *e)
 {
 	struct audit_event ev;
+	int rc;
 
 	event_init(&ev, c, action, object, outcome, detail);
-	return audit_append(&n->audit, n->w, &ev, now_ms(), e);
+	rc = audit_append(&n->audit, n->w, &ev, now_ms(), e);
+	if (rc == 0)
+		atomic_fetch_add(&n->ctr.audit_entries, 1);
+	return rc;
 }
 
 int
@@ -2588,5 +2606,28 @@ out:
 	free(items);
 	sbuf_free(&arena);
 	json_decref(j);
+	return rc;
+}
+
+int
+node_alert_to(struct store *st, const char *agency_id, const char *principal_id, const char *kind,
+    json_t *payload, struct err *e)
+{
+	struct alert_row a;
+	char *text;
+	int rc;
+
+	if (principal_id == NULL || *principal_id == '\0')
+		return alert_put(st, agency_id, kind, payload, e);
+	memset(&a, 0, sizeof(a));
+	id_new(a.id);
+	str_copy(a.agency_id, sizeof(a.agency_id), agency_id);
+	str_copy(a.principal_id, sizeof(a.principal_id), principal_id);
+	str_copy(a.kind, sizeof(a.kind), kind);
+	a.created_ms = now_ms();
+	text = json_dumps(payload, JSON_COMPACT);
+	a.payload = text ? text : "{}";
+	rc = store_alert_put(st, &a, e);
+	free(text);
 	return rc;
 }

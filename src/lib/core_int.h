@@ -1,7 +1,8 @@
-/* core_int.h - what core.c lends the feature modules of the node
- * (persons.c, ppp.c): its connections, its write path and its audit path, so that
+/* core_int.h - what core.c lends the modules beside it (persons.c, ppp.c,
+ * node_net.c): its connections, its write path and its audit path, so that
  * a feature keeps the core's invariants (one writer, every access audited,
- * committed before the answer) without a second copy of them. */
+ * committed before the answer) without a second copy of them. Not for
+ * handlers or the CLI (they use core.h). */
 #ifndef SIMPUL_CORE_INT_H
 #define SIMPUL_CORE_INT_H
 
@@ -43,5 +44,18 @@ int  node_check_keys(const char *body, size_t len, const char *default_country,
 /* One slot for the persons module's state, freed by node_close. */
 void **node_persons_slot(struct node *n, void (**freefn)(void *));
 void   node_persons_set_free(struct node *n, void (*fn)(void *));
+/* An alert into an agency's inbox, or one principal's (principal_id NULL
+ * or "": the agency), on st inside its open write transaction. */
+int  node_alert_to(struct store *st, const char *agency_id, const char *principal_id, const char *kind,
+    json_t *payload, struct err *e);
+
+/* The networks, watchlists and delivery half of the node (node_net.c):
+ * started and stopped with the node, told after every committed write. */
+struct node_net;
+struct node_net **node_net_slot(struct node *n);
+int  node_net_open(struct node *n, struct err *e);
+void node_net_close(struct node *n);   /* stops its threads */
+void node_net_free(struct node *n);    /* after every other thread of the node */
+void node_net_kick(struct node *n);
 
 #endif

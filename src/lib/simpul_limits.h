@@ -24,6 +24,13 @@
 #define SIMPUL_MAX_ALERTS_PAGE     500
 #define SIMPUL_ID_LEN              26    /* ULID text */
 #define SIMPUL_TOKEN_BYTES         32    /* 256-bit API tokens */
+#define SIMPUL_MAX_GRAPH_NODES     500   /* nodes in one graph answer */
+#define SIMPUL_MAX_GRAPH_DEPTH     4
+#define SIMPUL_MAX_NETWORKS_PAGE   500
+#define SIMPUL_MAX_WATCHES         1000  /* per principal */
+#define SIMPUL_MAX_WEBHOOKS        20    /* per agency */
+#define SIMPUL_MAX_STREAMS         256   /* open event streams per node */
+#define SIMPUL_MAX_REASON          500   /* reason given for an override or retraction */
 
 /* Partner requests and screening (ppp.c, issue 7). */
 #define SIMPUL_MAX_REQ_SELECTORS   50    /* selectors in one partner request */

@@ -359,3 +359,10 @@ store_notice_acked(struct store *st, const char *notice_id, const char *agency_i
 {
 	return st->be->notice_acked(st->state, notice_id, agency_id, at);
 }
+
+const struct store_backend *
+store_backend_of(struct store *st, void **state)
+{
+	*state = st->state;
+	return st->be;
+}

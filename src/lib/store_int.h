@@ -9,6 +9,7 @@
 
 #include "store.h"
 #include "store_ppp.h"
+#include "store_net.h"
 
 struct store_backend {
 	const char *name;
@@ -77,7 +78,13 @@ struct store_backend {
 	int  (*notice_ack)(void *be, const char *notice_id, const char *agency_id, const char *principal_id,
 	         int64_t at, struct err *e);
 	int  (*notice_acked)(void *be, const char *notice_id, const char *agency_id, int64_t *at);
+	/* Networks, generic values, watchlists, webhooks (store_net.h). */
+	const struct store_net_ops *net;
 };
+
+/* The backend and its state behind a store (for feature tables such as
+ * store_net.c). */
+const struct store_backend *store_backend_of(struct store *st, void **state);
 
 extern const struct store_backend store_backend_sqlite;
 /* Tests only: migrate no further than this version (0: to the last), to

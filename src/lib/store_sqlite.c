@@ -240,7 +240,8 @@ static const char mig_persons[] =
 ;
 
 /* migrations[v] takes the schema from v - 1 to v. Append, never edit. */
-static const char *const migrations[] = { NULL, mig_1, mig_2, mig_ppp, mig_persons };
+extern const char sq_mig_networks[];   /* store_sqlite_net.c */
+static const char *const migrations[] = { NULL, mig_1, mig_2, mig_ppp, mig_persons, sq_mig_networks };
 
 /* ---- statements -------------------------------------------------------- */
 
@@ -1908,6 +1909,8 @@ sqx_exec(void *be, const char *sql, const char *what, struct err *e)
 {
 	return exec_sql(be, sql, what, e);
 }
+extern const struct store_net_ops sq_net_ops;   /* store_sqlite_net.c */
+sqlite3 *sq_db(void *be);
 
 const struct store_backend store_backend_sqlite = {
 	.name = "sqlite",
@@ -1960,4 +1963,12 @@ const struct store_backend store_backend_sqlite = {
 	.xrecord_expired = sqx_xrecord_expired,
 	.notice_ack = sqx_notice_ack,
 	.notice_acked = sqx_notice_acked,
+	.net = &sq_net_ops,
 };
+
+/* The connection, for the feature tables beside this file (store_sqlite_net.c). */
+sqlite3 *
+sq_db(void *be)
+{
+	return ((struct sq *)be)->db;
+}

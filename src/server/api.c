@@ -397,6 +397,23 @@ static const struct route routes[] = {
 	{ "POST", "/api/v1/notices",      AUTH_TOKEN, SIMPUL_MAX_BODY, h_notice_post },
 	{ "GET",  "/api/v1/notices",      AUTH_TOKEN, 0, h_notices_get },
 	{ "POST", "/api/v1/notices/ack",  AUTH_TOKEN, SMALL, h_notice_ack },
+	/* issue 4: networks, generic values, watchlists, delivery (api_net.c) */
+	{ "GET",    "/api/v1/networks",          AUTH_TOKEN, 0, h_networks },
+	{ "GET",    "/api/v1/networks/",         AUTH_TOKEN, 0, h_network_get },
+	{ "GET",    "/api/v1/graph",             AUTH_TOKEN, 0, h_graph },
+	{ "DELETE", "/api/v1/reports/",          AUTH_TOKEN, 0, h_report_delete },
+	{ "GET",    "/api/v1/generic",           AUTH_TOKEN, 0, h_generic_get },
+	{ "PUT",    "/api/v1/generic",           AUTH_TOKEN, SMALL, h_generic_put },
+	{ "POST",   "/api/v1/generic/overrides", AUTH_TOKEN, SMALL, h_generic_override },
+	{ "POST",   "/api/v1/warninglists",      AUTH_TOKEN, SIMPUL_MAX_BODY, h_warninglist_post },
+	{ "POST",   "/api/v1/watches",           AUTH_TOKEN, SMALL, h_watch_post },
+	{ "GET",    "/api/v1/watches",           AUTH_TOKEN, 0, h_watch_list },
+	{ "DELETE", "/api/v1/watches/",          AUTH_TOKEN, 0, h_watch_delete },
+	{ "POST",   "/api/v1/webhooks",          AUTH_TOKEN, SMALL, h_webhook_post },
+	{ "GET",    "/api/v1/webhooks",          AUTH_TOKEN, 0, h_webhook_list },
+	{ "GET",    "/api/v1/webhooks/dead",     AUTH_TOKEN, 0, h_webhook_dead },
+	{ "DELETE", "/api/v1/webhooks/",         AUTH_TOKEN, 0, h_webhook_delete },
+	{ "GET",    "/api/v1/events",            AUTH_TOKEN, 0, h_events },
 };
 
 /* Prefixes whose tail may hold further segments ({id}/answer). */

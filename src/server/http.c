@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "node_net.h"
 #include "server.h"
 #include "simpul_limits.h"
 
@@ -60,12 +61,77 @@ client_addr(struct MHD_Connection *c, char *out, size_t outsz)
 		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)ci->client_addr)->sin6_addr, out, (socklen_t)outsz);
 }
 
+/* ---- event streams (api_net.c): a content reader that parks the
+ * connection while there is nothing to send ---- */
+
+static ssize_t
+stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct api_stream *s = cls;
+	ssize_t n = node_events_read(s->sub, buf, max);
+
+	if (n < 0)
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	if (n > 0)
+		return n;
+	pthread_mutex_lock(&s->mu);
+	if (s->wake) {
+		/* Woken between the read and now: read again at once. */
+		s->wake = false;
+		pthread_mutex_unlock(&s->mu);
+		return 0;
+	}
+	s->suspended = true;
+	MHD_suspend_connection(s->conn);
+	pthread_mutex_unlock(&s->mu);
+	return 0;
+}
+
+static void
+stream_free(void *cls)
+{
+	api_stream_free(cls);
+}
+
+/* From the node's upkeep thread: something may be readable. */
+void
+api_stream_notify(void *ctx)
+{
+	struct api_stream *s = ctx;
+
+	pthread_mutex_lock(&s->mu);
+	if (s->suspended) {
+		s->suspended = false;
+		MHD_resume_connection(s->conn);
+	} else {
+		s->wake = true;
+	}
+	pthread_mutex_unlock(&s->mu);
+}
+
 static enum MHD_Result
 send_resp(struct MHD_Connection *c, struct api_resp *r)
 {
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
 
+	if (r->stream) {
+		struct api_stream *st = r->stream;
+		r->stream = NULL;
+		st->conn = c;
+		resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, stream_read, st, stream_free);
+		if (resp == NULL) {
+			api_stream_free(st);
+			return MHD_NO;
+		}
+		MHD_add_response_header(resp, "Content-Type", "text/event-stream; charset=utf-8");
+		MHD_add_response_header(resp, "Cache-Control", "no-store");
+		MHD_add_response_header(resp, "X-Accel-Buffering", "no");
+		MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+		ret = MHD_queue_response(c, 200, resp);
+		MHD_destroy_response(resp);
+		return ret;
+	}
 	resp = MHD_create_response_from_buffer(r->len, r->body, MHD_RESPMEM_MUST_FREE);
 	if (resp == NULL) {
 		free(r->body);
@@ -116,6 +182,7 @@ send_held(struct MHD_Connection *c, struct conn_state *cs)
 	cs->have_resp = false;
 	memset(&cs->resp, 0, sizeof(cs->resp));
 	if (cs->commit_rc != 0) {
+		api_stream_free(resp.stream);
 		free(resp.body);
 		memset(&resp, 0, sizeof(resp));
 		api_problem(&resp, 500, NULL, "the audit trail could not be written; nothing is returned without it");
@@ -137,6 +204,7 @@ fill_req(struct api_req *ar, struct srv *s, struct MHD_Connection *c, const char
 	ar->client = cs->client;
 	ar->arg = query_arg;
 	ar->conn = c;
+	ar->last_event_id = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Last-Event-ID");
 }
 
 static enum MHD_Result
@@ -237,6 +305,7 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_Reque
 
 	if (cs) {
 		sbuf_free(&cs->body);
+		api_stream_free(cs->resp.stream);
 		free(cs->resp.body);
 		free(cs->early.body);
 		pthread_mutex_destroy(&cs->mu);
@@ -344,11 +413,15 @@ server_run(struct node *n, const struct server_opts *o, struct err *e)
 		    host, ss.ss_family == AF_INET6 ? "]" : "", port);
 		fflush(stdout);
 	}
+	/* Networks, watchlists and webhook delivery run in the daemon. */
+	node_networks_start(n);
 	if (o->on_ready)
 		o->on_ready(o->ready_ctx, port);
 	sigwait(&set, &sig);
 	if (!o->quiet)
 		fprintf(stderr, "simpul: %s, stopping\n", sig == SIGINT ? "interrupted" : "terminated");
+	/* No connection may stay suspended when the daemon stops. */
+	node_events_shutdown(n);
 	MHD_stop_daemon(d);
 	return 0;
 }

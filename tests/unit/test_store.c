@@ -18,6 +18,8 @@
 #include "store.h"
 #include "store_int.h"
 
+/* The schema version after every migration (mig_1, networks). */
+
 struct fx {
 	char dir[64];
 	char path[128];
