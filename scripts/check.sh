@@ -57,6 +57,7 @@ echo "== unit tests"
 unit "unit" build
 echo "== API end-to-end tests"
 suite "e2e" python3 tests/e2e/run.py --bin build/src/cli/simpul
+suite "e2e formats" python3 tests/e2e/formats.py --bin build/src/cli/simpul
 if [ -f tests/diff/run.mjs ]; then
 	echo "== normaliser differential tests"
 	(cd tests/diff && npm ci --no-audit --no-fund --silent >/dev/null 2>&1)
@@ -77,6 +78,7 @@ if build build-asan --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=
 		unit "unit (asan+ubsan)" build-asan
 	fi
 	suite "e2e (asan+ubsan)" python3 tests/e2e/run.py --bin build-asan/src/cli/simpul
+	suite "e2e formats (asan+ubsan)" python3 tests/e2e/formats.py --bin build-asan/src/cli/simpul
 else
 	tally "asan build" 0 1
 fi

@@ -15,6 +15,9 @@ int cmd_import(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_run(int argc, char **argv);        /* the demo node */
+/* cmd_formats.c: simpul import --format csv. */
+int import_csv(const char *db, const char *agency, const char *file, const char *mapping,
+    bool dry_run, bool json, int node_flags);
 
 /* True when argv holds -h or --help. */
 bool cli_wants_help(int argc, char **argv);

@@ -23,8 +23,10 @@ cmd_import(int argc, char **argv)
 		{ "db", required_argument, NULL, 'd' }, { "agency", required_argument, NULL, 'a' },
 		{ "format", required_argument, NULL, 'f' }, { "skip", required_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' }, { "fast", no_argument, NULL, 'F' },
-		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
-	const char *db = NULL, *agency = NULL, *format = "reports-jsonl", *file;
+		{ "help", no_argument, NULL, 'h' }, { "mapping", required_argument, NULL, 'm' },
+		{ "dry-run", no_argument, NULL, 'n' }, { NULL, 0, NULL, 0 } };
+	const char *db = NULL, *agency = NULL, *format = "reports-jsonl", *file, *mapping = NULL;
+	bool dry_run = false;
 	int64_t skip = 0;
 	bool json = false;
 	int flags = 0;
@@ -48,14 +50,26 @@ cmd_import(int argc, char **argv)
 			break;
 		case 'j': json = true; break;
 		case 'F': flags |= NODE_SYNC_FAST; break;
+		case 'm': mapping = optarg; break;
+		case 'n': dry_run = true; break;
 		case 'h':
-			puts("usage: simpul import --db FILE --agency ID [--format reports-jsonl] [--skip N] [--json] FILE|-\n\n"
+			puts("usage: simpul import --db FILE --agency ID [--format reports-jsonl] [--skip N] [--json] FILE|-\n"
+			    "       simpul import --db FILE --agency ID --format csv --mapping MAP.json [--dry-run] [--json] FILE|-\n\n"
 			    "Imports reports, one JSON object per line in the shape of POST /api/v1/reports,\n"
 			    "as agency ID. Each report's selectors are normalised and matched against the\n"
 			    "other agencies' records; every report is audited. Commits every 1,000 reports:\n"
 			    "when a line is bad the import stops naming it, earlier batches stay, and\n"
 			    "--skip N resumes after the first N lines. A progress bar shows on a terminal.\n"
-			    "  --fast  synchronous=NORMAL (safe against a crash of the process, not of the machine)");
+			    "  --fast  synchronous=NORMAL (safe against a crash of the process, not of the machine)\n\n"
+			    "CSV (bank and telco batches): MAP.json says which column feeds which report\n"
+			    "field (docs/internals/formats.md); each row becomes one report. The whole file\n"
+			    "is checked first: any bad row is reported (row, line, column, field, reason)\n"
+			    "and nothing is written. Rows already imported by the agency (same content)\n"
+			    "are skipped, so running the same import again changes nothing and resumes an\n"
+			    "interrupted one.\n"
+			    "  --mapping MAP.json  the column-mapping file (required with --format csv)\n"
+			    "  --dry-run           only check: print the validation report, write nothing\n"
+			    "                      (exit 0 when every row is valid, 1 otherwise)");
 			return 0;
 		default: return 2;
 		}
@@ -64,8 +78,12 @@ cmd_import(int argc, char **argv)
 		return cli_fail(2, "import needs exactly one FILE (or - for standard input)");
 	if (db == NULL || agency == NULL)
 		return cli_fail(2, "import needs --db FILE and --agency ID");
+	if (strcmp(format, "csv") == 0)
+		return import_csv(db, agency, argv[optind], mapping, dry_run, json, flags);
+	if (mapping != NULL || dry_run)
+		return cli_fail(2, "--mapping and --dry-run go with --format csv");
 	if (strcmp(format, "reports-jsonl") != 0)
-		return cli_fail(2, "--format %s: only reports-jsonl is supported", format);
+		return cli_fail(2, "--format %s: use reports-jsonl or csv", format);
 	file = argv[optind];
 	if (strcmp(file, "-") == 0)
 		in = stdin;

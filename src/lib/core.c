@@ -2040,6 +2040,8 @@ struct parsed {
 	uint64_t      line, bytes;  /* line number; bytes read up to it */
 	int           kind;         /* 0 report, 1 error, 2 end of input */
 	struct err    e;
+	bool          has_digest;   /* an import_source item with a content digest */
+	unsigned char digest[32];
 };
 
 struct importer {
@@ -2051,6 +2053,7 @@ struct importer {
 	struct parsed   *ring[IMPORT_RING];
 	size_t           head, count;
 	bool             stop;
+	const struct import_source *src;   /* NULL: reports-jsonl from in */
 };
 
 static bool
@@ -2174,13 +2177,104 @@ import_reader(void *arg)
 	return NULL;
 }
 
+/* The reader stage for an import_source (core.h): the same hand-over as
+ * import_reader, the items coming from src->next instead of JSON lines. */
+static void *
+import_source_reader(void *arg)
+{
+	struct importer *im = arg;
+	uint64_t nitems = 0, line = 0, bytes = 0;
+	struct parsed *pp;
+
+	for (;;) {
+		struct import_item it;
+		int got, kind;
+
+		if ((pp = calloc(1, sizeof(*pp))) == NULL)
+			break;
+		memset(&it, 0, sizeof(it));
+		got = im->src->next(im->src->ctx, &it, &pp->e);
+		if (got == 1) {
+			line = it.line;
+			bytes = it.bytes;
+		}
+		pp->line = line;
+		pp->bytes = bytes;
+		if (got == 0) {
+			pp->kind = 2;
+		} else if (got == -1) {
+			pp->kind = 1;
+			if (pp->e.status == 0)
+				err_set(&pp->e, 400, "", "line %llu: malformed input", (unsigned long long)line + 1);
+		} else if (++nitems <= im->skip) {
+			json_decref(it.report);
+			free(pp);
+			continue;
+		} else if (!json_depth_ok(it.report, SIMPUL_MAX_JSON_DEPTH)) {
+			pp->kind = 1;
+			err_set(&pp->e, 400, "", "line %llu: nested deeper than %d levels",
+			    (unsigned long long)line, SIMPUL_MAX_JSON_DEPTH);
+		} else if (report_parse(it.report, im->country, &pp->r, &pp->e) == -1) {
+			char field[128], msg[256];
+			str_copy(field, sizeof(field), pp->e.field);
+			str_copy(msg, sizeof(msg), pp->e.msg);
+			pp->kind = 1;
+			err_set(&pp->e, 400, field, "line %llu: %s", (unsigned long long)line, msg);
+		} else if (it.has_digest) {
+			pp->has_digest = true;
+			memcpy(pp->digest, it.digest, sizeof(pp->digest));
+		}
+		json_decref(it.report);
+		kind = pp->kind;   /* pp is the writer's once handed over */
+		if (!ring_put(im, pp)) {
+			parsed_free(pp);
+			break;
+		}
+		if (kind != 0)
+			break;
+	}
+	return NULL;
+}
+
+static int import_run(struct node *n, const char *agency_id, FILE *in,
+    const struct import_source *src, uint64_t skip, import_progress_cb cb, void *cbctx,
+    struct import_stats *sts, struct err *e);
+
 int
 node_import_reports(struct node *n, const char *agency_id, FILE *in, uint64_t skip,
     import_progress_cb cb, void *cbctx, struct import_stats *sts, struct err *e)
 {
+	return import_run(n, agency_id, in, NULL, skip, cb, cbctx, sts, e);
+}
+
+int
+node_import_source(struct node *n, const char *agency_id, const struct import_source *src,
+    uint64_t skip, import_progress_cb cb, void *cbctx, struct import_stats *sts, struct err *e)
+{
+	return import_run(n, agency_id, NULL, src, skip, cb, cbctx, sts, e);
+}
+
+int
+node_import_seen(struct node *n, const char *agency_id, const unsigned char digest[32],
+    char *report_id, struct err *e)
+{
+	struct store *st = reader(n, e);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	if ((rc = store_import_seen(st, agency_id, digest, report_id)) == -1)
+		err_set(e, 500, "", "could not read the imported rows");
+	return rc;
+}
+
+static int
+import_run(struct node *n, const char *agency_id, FILE *in, const struct import_source *src,
+    uint64_t skip, import_progress_cb cb, void *cbctx, struct import_stats *sts, struct err *e)
+{
 	struct principal p;
 	struct reqctx c = { .p = &p, .purpose = "import" };
-	struct importer im = { .in = in, .skip = skip };
+	struct importer im = { .in = in, .skip = skip, .src = src };
 	pthread_t reader_thread;
 	size_t inbatch = 0;
 	int rc = -1;
@@ -2202,7 +2296,7 @@ node_import_reports(struct node *n, const char *agency_id, FILE *in, uint64_t sk
 	pthread_mutex_init(&im.mu, NULL);
 	pthread_cond_init(&im.can_put, NULL);
 	pthread_cond_init(&im.can_get, NULL);
-	if (pthread_create(&reader_thread, NULL, import_reader, &im) != 0) {
+	if (pthread_create(&reader_thread, NULL, src ? import_source_reader : import_reader, &im) != 0) {
 		err_set(e, 500, "", "could not start the import reader");
 		goto done;
 	}
@@ -2228,6 +2322,29 @@ node_import_reports(struct node *n, const char *agency_id, FILE *in, uint64_t sk
 				goto out;
 			}
 			open_txn = true;
+		}
+		sts->items++;
+		if (pp->has_digest) {
+			/* Claimed in the report's transaction: both stay or neither. */
+			int cl = store_import_claim(n->w, p.agency.id, pp->digest, pp->r.id, e);
+			if (cl == -1) {
+				parsed_free(pp);
+				goto out;
+			}
+			if (cl == 0) {
+				sts->duplicates++;
+				parsed_free(pp);
+				if (++inbatch == IMPORT_BATCH) {
+					open_txn = false;
+					inbatch = 0;
+					if (import_commit(n, &c, batch, bmatches, e) == -1)
+						goto out;
+					bmatches = 0;
+					if (cb)
+						cb(cbctx, sts);
+				}
+				continue;
+			}
 		}
 		if (report_write(n, &c, &pp->r, NULL, &nm, batch, e) == -1) {
 			parsed_free(pp);

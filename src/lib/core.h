@@ -92,10 +92,36 @@ int node_alerts(struct node *n, const struct reqctx *c, int64_t after, int limit
 /* Import reports-jsonl for agency (as that agency's system principal).
  * Commits in batches; a bad line stops the import with the line named and
  * leaves earlier batches committed (resumable with --skip). */
-struct import_stats { uint64_t lines, reports, selectors, matches, bytes; };
+struct import_stats { uint64_t lines, reports, selectors, matches, bytes, items, duplicates; };
 typedef void (*import_progress_cb)(void *ctx, const struct import_stats *s);
 int node_import_reports(struct node *n, const char *agency_id, FILE *in, uint64_t skip,
     import_progress_cb cb, void *cbctx, struct import_stats *st, struct err *e);
+
+/* An import source other than reports-jsonl (csvimport.c; later STIX and
+ * MISP): next() hands over one report as JSON in the shape of POST
+ * /api/v1/reports (ownership passes), with the line it starts on and the
+ * bytes consumed so far; returns 1 for an item, 0 at the end, -1 on
+ * malformed input with e naming the line and field. next() runs on the
+ * import's reader thread. An item with has_digest set is written only if
+ * the agency has not imported that digest before (store_import_claim, in
+ * the report's transaction): importing the same rows again changes nothing
+ * and counts them in st->duplicates. */
+struct import_item {
+	json_t        *report;
+	uint64_t       line, bytes;
+	bool           has_digest;
+	unsigned char  digest[32];
+};
+struct import_source {
+	int  (*next)(void *ctx, struct import_item *it, struct err *e);
+	void *ctx;
+};
+int node_import_source(struct node *n, const char *agency_id, const struct import_source *src,
+    uint64_t skip, import_progress_cb cb, void *cbctx, struct import_stats *st, struct err *e);
+/* Has agency imported a row with this digest? 1 (report_id filled when not
+ * NULL), 0 no, -1 error. For dry runs. */
+int node_import_seen(struct node *n, const char *agency_id, const unsigned char digest[32],
+    char *report_id /* SIMPUL_ID_LEN + 1, may be NULL */, struct err *e);
 
 /* Prometheus text exposition. */
 int node_metrics(struct node *n, struct sbuf *out);

@@ -24,5 +24,10 @@
 #define SIMPUL_MAX_ALERTS_PAGE     500
 #define SIMPUL_ID_LEN              26    /* ULID text */
 #define SIMPUL_TOKEN_BYTES         32    /* 256-bit API tokens */
+/* formats (csvimport.c, stix.c) */
+#define SIMPUL_MAX_CSV_COLUMNS     1024  /* cells in one CSV record */
+#define SIMPUL_MAX_CSV_ISSUES      1000  /* bad rows listed in a dry-run report */
+#define SIMPUL_MAX_MAPPING         (256u * 1024u) /* a column-mapping file, bytes */
+#define SIMPUL_MAX_MAP_SELECTORS   64    /* selector columns in a mapping */
 
 #endif

@@ -262,3 +262,17 @@ store_stats(struct store *st, struct store_stats *out)
 {
 	return st->be->stats(st->state, out);
 }
+
+int
+store_import_claim(struct store *st, const char *agency_id, const unsigned char digest[32],
+    const char *report_id, struct err *e)
+{
+	return st->be->import_claim(st->state, agency_id, digest, report_id, e);
+}
+
+int
+store_import_seen(struct store *st, const char *agency_id, const unsigned char digest[32],
+    char report_id[SIMPUL_ID_LEN + 1])
+{
+	return st->be->import_seen(st->state, agency_id, digest, report_id);
+}

@@ -164,4 +164,13 @@ int store_audit_iter(struct store *st, int64_t from_seq, store_audit_cb cb, void
 
 int store_stats(struct store *st, struct store_stats *out);
 
+/* Import rows by content digest (formats: csvimport.c). Claim a row for
+ * agency inside the write transaction that stores its report: 1 claimed,
+ * 0 already imported (write nothing), -1 error. Seen: 1 (report_id filled
+ * when not NULL), 0 not imported, -1 error. */
+int store_import_claim(struct store *st, const char *agency_id, const unsigned char digest[32],
+    const char *report_id, struct err *e);
+int store_import_seen(struct store *st, const char *agency_id, const unsigned char digest[32],
+    char report_id[SIMPUL_ID_LEN + 1]);
+
 #endif

@@ -59,6 +59,11 @@ struct store_backend {
 	int  (*audit_iter)(void *be, int64_t from_seq, store_audit_cb cb, void *ctx);
 
 	int  (*stats)(void *be, struct store_stats *out);
+
+	int  (*import_claim)(void *be, const char *agency_id, const unsigned char digest[32],
+	         const char *report_id, struct err *e);
+	int  (*import_seen)(void *be, const char *agency_id, const unsigned char digest[32],
+	         char report_id[SIMPUL_ID_LEN + 1]);
 };
 
 extern const struct store_backend store_backend_sqlite;

@@ -13,7 +13,7 @@
 
 #include "store_int.h"
 
-#define SQ_SCHEMA_VERSION 1
+#define SQ_SCHEMA_VERSION 2
 #define SQ_BUSY_MS        5000
 /* Page cache per connection, in KiB (negative: SQLite's unit). Without mmap
  * (below) a page not in this cache is a pread(); the check path wants the
@@ -179,8 +179,22 @@ static const char mig_1[] =
 "  BEGIN UPDATE counters SET n = n - 1 WHERE name = 'alerts'; END;"
 ;
 
+/* Version 2 (formats, issue 5): the rows an import has taken in, by the
+ * digest of their content (csvimport.c), so that importing the same file
+ * again changes nothing. A row is claimed in the transaction that writes
+ * its report: both commit or neither does. */
+static const char mig_2_formats[] =
+"CREATE TABLE import_rows ("
+"  agency_id TEXT NOT NULL REFERENCES agencies(id),"
+"  digest    BLOB NOT NULL CHECK (length(digest) = 32),"
+"  report_id TEXT NOT NULL,"
+"  created   INTEGER NOT NULL,"
+"  PRIMARY KEY (agency_id, digest)"
+") WITHOUT ROWID;"
+;
+
 /* migrations[v] takes the schema from v - 1 to v. Append, never edit. */
-static const char *const migrations[] = { NULL, mig_1 };
+static const char *const migrations[] = { NULL, mig_1, mig_2_formats };
 
 /* ---- statements -------------------------------------------------------- */
 
@@ -196,6 +210,7 @@ enum qid {
 	Q_ALERT_PUT, Q_ALERTS,
 	Q_AUDIT_PUT, Q_AUDIT_MAX, Q_AUDIT_LAST, Q_AUDIT_ITER,
 	Q_COUNTERS, Q_COUNT_AGENCIES, Q_COUNT_PRINCIPALS,
+	Q_IMPORT_CLAIM, Q_IMPORT_SEEN,
 	Q__N
 };
 
@@ -265,6 +280,9 @@ static const char *const q_sql[Q__N] = {
 	[Q_COUNTERS] = "SELECT name, n FROM counters",
 	[Q_COUNT_AGENCIES] = "SELECT count(*) FROM agencies",
 	[Q_COUNT_PRINCIPALS] = "SELECT count(*) FROM principals",
+	[Q_IMPORT_CLAIM] = "INSERT INTO import_rows(agency_id, digest, report_id, created)"
+	    " VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+	[Q_IMPORT_SEEN] = "SELECT report_id FROM import_rows WHERE agency_id = ?1 AND digest = ?2",
 };
 
 struct sq {
@@ -1718,6 +1736,56 @@ sq_stats(void *be, struct store_stats *out)
 	return rc;
 }
 
+/* ---- import rows (formats) --------------------------------------------- */
+
+static int
+sq_import_claim(void *be, const char *agency_id, const unsigned char digest[32],
+    const char *report_id, struct err *e)
+{
+	struct sq *s = be;
+	sqlite3_stmt *stmt;
+	int rc = -1, src;
+
+	if ((stmt = q_get(s, Q_IMPORT_CLAIM)) == NULL) {
+		sq_err(s, SQLITE_ERROR, "import row", e);
+		return -1;
+	}
+	bind_text(stmt, 1, agency_id);
+	sqlite3_bind_blob(stmt, 2, digest, 32, SQLITE_STATIC);
+	bind_text(stmt, 3, report_id);
+	sqlite3_bind_int64(stmt, 4, now_ms());
+	if ((src = sqlite3_step(stmt)) != SQLITE_DONE) {
+		sq_err(s, src, "import row", e);
+		goto out;
+	}
+	rc = sqlite3_changes(s->db) == 1 ? 1 : 0;
+out:
+	q_done(s, Q_IMPORT_CLAIM, stmt);
+	return rc;
+}
+
+static int
+sq_import_seen(void *be, const char *agency_id, const unsigned char digest[32],
+    char report_id[SIMPUL_ID_LEN + 1])
+{
+	struct sq *s = be;
+	sqlite3_stmt *stmt;
+	int rc = -1, src;
+
+	if ((stmt = q_get(s, Q_IMPORT_SEEN)) == NULL)
+		return -1;
+	bind_text(stmt, 1, agency_id);
+	sqlite3_bind_blob(stmt, 2, digest, 32, SQLITE_STATIC);
+	if ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (report_id)
+			str_copy(report_id, SIMPUL_ID_LEN + 1, col_text(stmt, 0));
+		rc = 1;
+	} else if (src == SQLITE_DONE)
+		rc = 0;
+	q_done(s, Q_IMPORT_SEEN, stmt);
+	return rc;
+}
+
 const struct store_backend store_backend_sqlite = {
 	.name = "sqlite",
 	.accepts = sq_accepts,
@@ -1755,4 +1823,6 @@ const struct store_backend store_backend_sqlite = {
 	.audit_last = sq_audit_last,
 	.audit_iter = sq_audit_iter,
 	.stats = sq_stats,
+	.import_claim = sq_import_claim,
+	.import_seen = sq_import_seen,
 };

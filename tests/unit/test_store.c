@@ -17,6 +17,9 @@
 
 #include "store.h"
 
+/* The number of migrations in store_sqlite.c (one row of schema_version each). */
+#define SCHEMA_LATEST 2
+
 struct fx {
 	char dir[64];
 	char path[128];
@@ -211,20 +214,20 @@ test_open_fresh_and_reopen(void **state)
 	sqlite3 *db;
 
 	assert_string_equal(store_backend_name(f->st), "sqlite");
-	assert_int_equal(store_schema_version(f->st), 1);
+	assert_int_equal(store_schema_version(f->st), SCHEMA_LATEST);
 	store_close(f->st);
 	f->st = NULL;
 
 	/* Re-open without create: the schema is there, nothing is re-applied. */
 	snprintf(uri, sizeof(uri), "sqlite:%s", f->path);
 	assert_int_equal(store_open(uri, 0, &f->st, &e), 0);
-	assert_int_equal(store_schema_version(f->st), 1);
+	assert_int_equal(store_schema_version(f->st), SCHEMA_LATEST);
 	assert_int_equal(store_open(f->path, STORE_CREATE, &st2, &e), 0);
 	store_close(st2);
 
 	db = raw_open(f->path);
-	assert_int_equal(raw_int(db, "SELECT count(*) FROM schema_version"), 1);
-	assert_int_equal(raw_int(db, "SELECT max(version) FROM schema_version"), 1);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM schema_version"), SCHEMA_LATEST);
+	assert_int_equal(raw_int(db, "SELECT max(version) FROM schema_version"), SCHEMA_LATEST);
 	{
 		sqlite3_stmt *s = NULL;
 		assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &s, NULL), SQLITE_OK);
@@ -288,7 +291,7 @@ test_migrate_older_file(void **state)
 	assert_int_equal(store_open(p, 0, &st2, &e), -1);
 	assert_non_null(strstr(e.msg, "version 0"));
 	assert_int_equal(store_open(p, STORE_CREATE, &st2, &e), 0);
-	assert_int_equal(store_schema_version(st2), 1);
+	assert_int_equal(store_schema_version(st2), SCHEMA_LATEST);
 	store_close(st2);
 	unlink(p);
 }

@@ -1,0 +1,334 @@
+#!/usr/bin/env python3
+"""End-to-end tests of the exchange formats (issue 5): CSV bulk import.
+
+    python3 tests/e2e/formats.py --bin build/src/cli/simpul [-k SUBSTRING] [-v]
+
+Reuses the helpers of run.py (a real SQLite file, the real `simpul` binary,
+a real daemon on a random port). Python standard library only. Ends with
+`N passed, N failed`.
+"""
+import argparse
+import json
+import os
+import pty
+import select
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import run as e2e  # noqa: E402
+
+from run import Fail, check, eq, cli, cli_json, short  # noqa: E402,F401
+
+TESTS = []
+DATA = os.environ.get("SIMPUL_DATA") or os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                                      "..", "..", "..", "shared", "data")
+
+
+def test(fn):
+    TESTS.append(fn)
+    return fn
+
+
+_node = [None]
+
+
+def node():
+    """One node with a daemon, shared by the tests (each uses its own values)."""
+    if _node[0] is None:
+        n = e2e.Node("formats")
+        n.start()
+        _node[0] = n
+    return _node[0]
+
+
+def tmpfile(name, text, mode="w"):
+    d = tempfile.mkdtemp(prefix="spl-fmt-")
+    p = os.path.join(d, name)
+    with open(p, mode) as f:
+        f.write(text)
+    return p
+
+
+def db_count(db, sql, *args):
+    c = sqlite3.connect("file:%s?mode=ro" % db, uri=True, timeout=30)
+    try:
+        return c.execute(sql, args).fetchone()[0]
+    finally:
+        c.close()
+
+
+BANK_MAP = {
+    "report": {
+        "reference": {"column": "case_id"},
+        "reported_at": {"column": "date", "format": "DD/MM/YYYY"},
+        "scam_type": {"column": "type", "map": {"Investment": "investment", "Job": "job"}},
+        "narrative": {"column": "note"},
+        "loss": {"amount": {"column": "amount"}, "currency": "MYR"},
+    },
+    "selectors": [
+        {"type": "bank_account", "value": {"column": "account"}, "bank": {"column": "bank"},
+         "country": "MY", "role": "mule_account", "required": True},
+        {"type": "phone", "value": {"column": "phone"}, "role": "scammer_contact"},
+    ],
+    "markings": {"tlp": "AMBER", "releasable_to": ["MEMBERS"]},
+}
+HDR = "case_id,date,type,amount,account,bank,phone,note\n"
+
+_uniq = [int(time.time() * 1000) % 10**6]
+
+
+def uniq():
+    _uniq[0] += 1
+    return _uniq[0]
+
+
+def batch(rows, prefix=None):
+    """A bank batch of `rows` rows with account numbers no other test uses."""
+    base = uniq() * 100000
+    lines = [HDR]
+    for i in range(rows):
+        lines.append("C%d-%d,01/02/2025,Job,%d.50,%010d,MBBEMYKL,,\n" % (base, i, i, base + i))
+    return "".join(lines), ["bank_account:MY:MBBEMYKL:%010d" % (base + i) for i in range(rows)]
+
+
+def check_until(n, who, key, secs=5):
+    """A check by `who`; another process's import shows within 0.2 s."""
+    deadline = time.monotonic() + secs
+    while True:
+        r = n.check1(who, key)
+        if r.get("hit") or time.monotonic() > deadline:
+            return r
+        time.sleep(0.1)
+
+
+def csv_import(n, agency, path, *extra, ok=True):
+    mp = tmpfile("map.json", json.dumps(BANK_MAP))
+    return cli("import", "--db", n.db, "--agency", agency, "--format", "csv", "--mapping", mp,
+               *extra, path, ok=ok)
+
+
+# ---- CSV ---------------------------------------------------------------------
+
+@test
+def csv_import_then_reimport_changes_nothing():
+    n = node()
+    text, keys = batch(1200)
+    path = tmpfile("b.csv", text)
+    before = db_count(n.db, "SELECT count(*) FROM reports")
+    j = json.loads(csv_import(n, "MY-BANK1", path, "--json").stdout)
+    eq((j["rows"], j["imported"], j["duplicates"]), (1200, 1200, 0), "first import")
+    eq(db_count(n.db, "SELECT count(*) FROM reports"), before + 1200, "reports after the first import")
+    postings = db_count(n.db, "SELECT count(*) FROM postings")
+    j = json.loads(csv_import(n, "MY-BANK1", path, "--json").stdout)
+    eq((j["rows"], j["imported"], j["duplicates"]), (1200, 0, 1200), "second import")
+    eq(db_count(n.db, "SELECT count(*) FROM reports"), before + 1200, "reports after the second import")
+    eq(db_count(n.db, "SELECT count(*) FROM postings"), postings, "postings after the second import")
+    # The imported rows are live: a member ASC's check hits the account.
+    r = check_until(n, "MY-NSRC", keys[7])
+    check(r["hit"] is True, "check of an imported account: %s" % short(r))
+
+
+@test
+def csv_dry_run_names_row_column_field_reason():
+    n = node()
+    text = HDR + ("C1,31/02/2025,Job,10,1234567890,MBBEMYKL,,\n"
+                  "C2,01/02/2025,Job,10,,MBBEMYKL,,\n"
+                  "C3,01/02/2025,Weird,10,1234567890,MBBEMYKL,,\n"
+                  "C4,01/02/2025,Job,1.234,1234567890,MBBEMYKL,,\n"
+                  "C5,01/02/2025,Job,10,1234567891,MBBEMYKL,,\n")
+    path = tmpfile("bad.csv", text)
+    before = db_count(n.db, "SELECT count(*) FROM reports")
+    p = csv_import(n, "MY-BANK1", path, "--dry-run", "--json", ok=False)
+    eq(p.returncode, 1, "dry run exit status with bad rows")
+    j = json.loads(p.stdout)
+    eq((j["rows"], j["valid"], j["invalid"]), (5, 1, 4), "counts")
+    got = [(x["row"], x["line"], x["column"], x["field"]) for x in j["errors"]]
+    eq(got, [(1, 2, "date", "reported_at"), (2, 3, "account", "selectors[0].value"),
+             (3, 4, "type", "scam_type"), (4, 5, "amount", "loss.amount")], "issues")
+    check(all(x["reason"] for x in j["errors"]), "every issue has a reason")
+    # The real import of the same file refuses it whole, naming the rows.
+    p = csv_import(n, "MY-BANK1", path, ok=False)
+    eq(p.returncode, 1, "import exit status with bad rows")
+    check('row 2 (line 3), column "account" -> selectors[0].value' in p.stderr, "stderr: %s" % short(p.stderr))
+    check("nothing was imported" in p.stderr, "stderr: %s" % short(p.stderr))
+    eq(db_count(n.db, "SELECT count(*) FROM reports"), before, "reports after a refused import")
+    # A dry run of a good file says so and writes nothing.
+    good, _ = batch(3)
+    p = csv_import(n, "MY-BANK1", tmpfile("g.csv", good), "--dry-run")
+    check("3 rows: 3 valid, 0 invalid" in p.stdout, "dry run: %s" % short(p.stdout))
+    eq(db_count(n.db, "SELECT count(*) FROM reports"), before, "reports after a dry run")
+
+
+@test
+def csv_interrupted_stdin_import_resumes():
+    n = node()
+    text, keys = batch(2500)
+    lines = text.splitlines(True)
+    broken = "".join(lines[:1601]) + 'C,01/02/2025,Job,1,1,B,,"never closed\n'
+    mp = tmpfile("map.json", json.dumps(BANK_MAP))
+    before = db_count(n.db, "SELECT count(*) FROM reports")
+    p = cli("import", "--db", n.db, "--agency", "MY-BANK2", "--format", "csv", "--mapping", mp, "-",
+            input=broken, ok=False)
+    eq(p.returncode, 1, "exit status of the broken import")
+    check("line 1602" in p.stderr and "never closed" in p.stderr, "stderr: %s" % short(p.stderr))
+    check("run the same command again to resume" in p.stderr, "stderr: %s" % short(p.stderr))
+    eq(db_count(n.db, "SELECT count(*) FROM reports"), before + 1000, "one batch committed")
+    p = cli("import", "--db", n.db, "--agency", "MY-BANK2", "--format", "csv", "--mapping", mp, "--json", "-",
+            input=text)
+    j = json.loads(p.stdout)
+    eq((j["imported"], j["duplicates"]), (1500, 1000), "resumed import")
+    eq(db_count(n.db, "SELECT count(*) FROM reports"), before + 2500, "reports after the resumed import")
+
+
+@test
+def csv_quoting_bom_crlf_and_read_back():
+    n = node()
+    acct = "%010d" % (uniq() * 7)
+    text = ("\ufeff" + HDR.replace("\n", "\r\n") +
+            'R1,05/03/2025,Investment,"12,500.00",%s,CIBBMYKL,+60 12-345 6789,"He said ""send it"",\r\nthen, left"\r\n'
+            % acct)
+    path = tmpfile("q.csv", text, mode="w")
+    cli("import", "--db", n.db, "--agency", "MY-BANK1", "--format", "csv",
+        "--mapping", tmpfile("map.json", json.dumps(BANK_MAP)), path)
+    key = "bank_account:MY:CIBBMYKL:" + acct
+    r = check_until(n, "MY-BANK1", key)
+    recs = r.get("records") or []
+    check(recs, "the bank sees its own row: %s" % short(r))
+    got = n.get("/api/v1/reports/" + recs[0]["id"], "MY-BANK1").json
+    eq(got.get("reference"), "R1", "reference")
+    eq(got.get("reported_at"), "2025-03-05", "reported_at")
+    eq(got.get("scam_type"), "investment", "scam_type")
+    eq(got.get("narrative"), 'He said "send it",\r\nthen, left', "narrative")
+    eq(got.get("loss"), {"amount": 1250000, "currency": "MYR"}, "loss")
+    eq(got.get("markings", {}).get("tlp"), "AMBER", "tlp")
+
+
+@test
+def csv_real_wallet_list_by_position():
+    path = os.path.join(DATA, "scams", "openaml_address_fraud.csv")
+    if not os.path.exists(path):
+        raise Fail("test data missing: %s (set SIMPUL_DATA)" % path)
+    n = node()
+    mp = tmpfile("m.json", json.dumps({
+        "header": False, "report": {"scam_type": "investment"},
+        "selectors": [{"type": "crypto", "value": {"column": 2}, "chain": {"column": 1},
+                       "role": "payment_destination"}],
+        "markings": {"tlp": "GREEN", "releasable_to": ["ALL_LE"]}}))
+    with open(path) as f:
+        rows = sum(1 for line in f if line.strip())
+    j = cli_json("import", "--db", n.db, "--agency", "TH-AOC", "--format", "csv", "--mapping", mp,
+                 "--json", path)
+    eq((j["rows"], j["imported"]), (rows, rows), "wallet rows imported")
+    # The same address on several chains: one EVM key, so the rows match each other.
+    j2 = cli_json("import", "--db", n.db, "--agency", "TH-AOC", "--format", "csv", "--mapping", mp,
+                  "--json", path)
+    eq(j2["imported"], 0, "re-import of the wallet list")
+
+
+@test
+def csv_mapping_errors_are_actionable():
+    n = node()
+    good, _ = batch(2)
+    path = tmpfile("g.csv", good)
+    m = dict(BANK_MAP, colour="red")
+    p = cli("import", "--db", n.db, "--agency", "MY-BANK1", "--format", "csv",
+            "--mapping", tmpfile("m.json", json.dumps(m)), path, ok=False)
+    eq(p.returncode, 1, "unknown mapping key")
+    check('unknown key "colour"' in p.stderr, "stderr: %s" % short(p.stderr))
+    m = json.loads(json.dumps(BANK_MAP))
+    m["selectors"][0]["value"]["column"] = "acct_no"
+    p = cli("import", "--db", n.db, "--agency", "MY-BANK1", "--format", "csv",
+            "--mapping", tmpfile("m.json", json.dumps(m)), path, ok=False)
+    eq(p.returncode, 1, "missing column")
+    check('no column "acct_no"' in p.stderr, "stderr: %s" % short(p.stderr))
+    p = cli("import", "--db", n.db, "--agency", "MY-BANK1", "--format", "csv", path, ok=False)
+    eq(p.returncode, 2, "no mapping")
+    check("--mapping" in p.stderr, "stderr: %s" % short(p.stderr))
+    p = cli("import", "--help")
+    check("--format csv" in p.stdout and "--dry-run" in p.stdout, "help: %s" % short(p.stdout))
+
+
+@test
+def csv_progress_bar_on_a_terminal():
+    n = node()
+    text, _ = batch(3000)
+    path = tmpfile("p.csv", text)
+    mp = tmpfile("map.json", json.dumps(BANK_MAP))
+    env = dict(os.environ)
+    env.pop("SIMPUL_NO_PROGRESS", None)
+    master, slave = pty.openpty()
+    p = subprocess.Popen([e2e.BIN, "import", "--db", n.db, "--agency", "MY-BANK2", "--format", "csv",
+                          "--mapping", mp, path], stdout=subprocess.PIPE, stderr=slave, env=env)
+    os.close(slave)
+    out = b""
+    while True:
+        r, _, _ = select.select([master], [], [], 60)
+        if not r:
+            break
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    p.wait(timeout=120)
+    os.close(master)
+    eq(p.returncode, 0, "exit status")
+    s = out.decode(errors="replace")
+    check("importing [" in s and "/s ETA" in s, "no progress bar with rate and ETA on the terminal: %r" % s[-300:])
+
+
+# =============================================================================
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--bin", required=True)
+    ap.add_argument("-k", default="")
+    ap.add_argument("-v", action="store_true")
+    a = ap.parse_args()
+    e2e.BIN = os.path.abspath(a.bin)
+    e2e.VERBOSE = a.v
+    for var in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
+        os.environ.pop(var, None)
+    os.environ["SIMPUL_NO_PROGRESS"] = "1"
+    passed = failed = 0
+    try:
+        for fn in TESTS:
+            if a.k not in fn.__name__:
+                continue
+            try:
+                fn()
+                passed += 1
+                print("ok %s" % fn.__name__, flush=True)
+            except Exception as ex:  # noqa: BLE001
+                failed += 1
+                reason = str(ex) if isinstance(ex, Fail) else "%s: %s" % (type(ex).__name__, ex)
+                print("FAIL %s: %s" % (fn.__name__, reason.replace("\n", " ")), flush=True)
+                if a.v:
+                    traceback.print_exc()
+                    if _node[0] is not None:
+                        print(_node[0].stderr(), file=sys.stderr)
+    finally:
+        if _node[0] is not None:
+            n = _node[0]
+            n.stop()
+            if n.proc is not None and n.proc.returncode not in (0, None):
+                failed += 1
+                print("FAIL daemon_exit: status %s" % n.proc.returncode)
+            err = n.stderr_all() if hasattr(n, "stderr_all") else ""
+            if e2e.SANITIZER_RE.search(err or ""):
+                failed += 1
+                print("FAIL daemon_sanitizer: %s" % short(err, 600))
+            n.cleanup()
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
