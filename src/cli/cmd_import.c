@@ -54,7 +54,8 @@ cmd_import(int argc, char **argv)
 		case 'n': dry_run = true; break;
 		case 'h':
 			puts("usage: simpul import --db FILE --agency ID [--format reports-jsonl] [--skip N] [--json] FILE|-\n"
-			    "       simpul import --db FILE --agency ID --format csv --mapping MAP.json [--dry-run] [--json] FILE|-\n\n"
+			    "       simpul import --db FILE --agency ID --format csv --mapping MAP.json [--dry-run] [--json] FILE|-\n"
+			    "       simpul import --db FILE --agency ID --format stix [--dry-run] [--json] BUNDLE.json|-\n\n"
 			    "Imports reports, one JSON object per line in the shape of POST /api/v1/reports,\n"
 			    "as agency ID. Each report's selectors are normalised and matched against the\n"
 			    "other agencies' records; every report is audited. Commits every 1,000 reports:\n"
@@ -69,7 +70,12 @@ cmd_import(int argc, char **argv)
 			    "interrupted one.\n"
 			    "  --mapping MAP.json  the column-mapping file (required with --format csv)\n"
 			    "  --dry-run           only check: print the validation report, write nothing\n"
-			    "                      (exit 0 when every row is valid, 1 otherwise)");
+			    "                      (exit 0 when every row is valid, 1 otherwise)\n\n"
+			    "STIX 2.1: each report or grouping of the bundle becomes a report of agency ID;\n"
+			    "its indicators (simple patterns: [type:prop = 'v' AND ...]) and observables\n"
+			    "become selectors, TLP 2.0 and Simpul markings its markings. Indicators and\n"
+			    "observables outside any report become one more report. Every report is checked\n"
+			    "before anything is written; a bundle imported again changes nothing.");
 			return 0;
 		default: return 2;
 		}
@@ -80,10 +86,12 @@ cmd_import(int argc, char **argv)
 		return cli_fail(2, "import needs --db FILE and --agency ID");
 	if (strcmp(format, "csv") == 0)
 		return import_csv(db, agency, argv[optind], mapping, dry_run, json, flags);
+	if (strcmp(format, "stix") == 0 && mapping == NULL)
+		return import_stix(db, agency, argv[optind], dry_run, json, flags);
 	if (mapping != NULL || dry_run)
-		return cli_fail(2, "--mapping and --dry-run go with --format csv");
+		return cli_fail(2, "--mapping goes with --format csv, --dry-run with csv or stix");
 	if (strcmp(format, "reports-jsonl") != 0)
-		return cli_fail(2, "--format %s: use reports-jsonl or csv", format);
+		return cli_fail(2, "--format %s: use reports-jsonl, csv or stix", format);
 	file = argv[optind];
 	if (strcmp(file, "-") == 0)
 		in = stdin;

@@ -2457,3 +2457,80 @@ node_audit_verify(struct node *n, const struct reqctx *c, json_t **out, struct e
 	commit_read(n, c, &ev, NULL, 0);
 	return 0;
 }
+
+/* ---- export (formats: stix.c, misp.c) ---------------------------------- */
+
+int
+node_export_reports(struct node *n, const struct reqctx *c, const char *const *ids, size_t nids,
+    const char *format, json_t **reports_out, json_t **agencies_out, struct err *e)
+{
+	struct store *st;
+	struct audit_event ev;
+	json_t *reports = NULL, *agencies = NULL, *named = NULL, *d;
+	int rc = -1;
+
+	*reports_out = *agencies_out = NULL;
+	if (nids == 0 || nids > SIMPUL_MAX_EXPORT_REPORTS) {
+		err_set(e, 400, "report", "name 1 to %d reports to export", SIMPUL_MAX_EXPORT_REPORTS);
+		node_audit_refusal(n, c, "report.export", NULL, 400, e->msg);
+		return -1;
+	}
+	if ((st = reader(n, e)) == NULL)
+		return -1;
+	reports = json_array();
+	agencies = json_object();
+	named = json_array();
+	for (size_t i = 0; i < nids; i++) {
+		struct report r;
+		struct record_meta meta;
+		enum decision dd = POLICY_NONE;
+		int found;
+
+		memset(&r, 0, sizeof(r));
+		found = strlen(ids[i]) == SIMPUL_ID_LEN ? store_report_get(st, ids[i], &r) : 1;
+		if (found == -1) {
+			err_set(e, 500, "", "could not read the report");
+			goto out;
+		}
+		if (found == 0) {
+			meta.agency_id = r.agency_id;
+			meta.m = &r.m;
+			/* Onward sharing: orcon records go to their originator only. */
+			dd = policy_decide(c->p, &meta, USE_ONWARD);
+		}
+		if (dd != POLICY_FULL) {
+			/* Unknown, not for you, hit-only and orcon look the same. */
+			err_set(e, 404, "report", "no report %.40s that you may export", ids[i]);
+			report_free(&r);
+			node_audit_refusal(n, c, "report.export", ids[i], 404, e->msg);
+			goto out;
+		}
+		json_array_append_new(reports, report_render(c->p, &r, POLICY_FULL));
+		json_array_append_new(named, json_string(r.id));
+		if (json_object_get(agencies, r.agency_id) == NULL) {
+			struct agency a;
+			if (store_agency_get(st, r.agency_id, &a) == 0)
+				json_object_set_new(agencies, a.id, json_pack("{s:s, s:s, s:s, s:s}", "id", a.id,
+				    "country", a.country, "kind", agency_kind_name(a.kind), "name", a.name));
+		}
+		report_free(&r);
+	}
+	d = json_pack("{s:s, s:O}", "format", format, "reports", named);
+	event_init(&ev, c, "report.export", nids == 1 ? ids[0] : NULL, "ok", d);
+	rc = commit_read(n, c, &ev, NULL, 0);
+	json_decref(d);
+	if (rc == -1) {
+		err_set(e, 500, "", "the audit trail could not be written; nothing is returned without it");
+		goto out;
+	}
+	atomic_fetch_add(&n->ctr.reads, 1);
+	*reports_out = reports;
+	*agencies_out = agencies;
+	reports = agencies = NULL;
+	rc = 0;
+out:
+	json_decref(reports);
+	json_decref(agencies);
+	json_decref(named);
+	return rc;
+}

@@ -123,6 +123,15 @@ int node_import_source(struct node *n, const char *agency_id, const struct impor
 int node_import_seen(struct node *n, const char *agency_id, const unsigned char digest[32],
     char *report_id /* SIMPUL_ID_LEN + 1, may be NULL */, struct err *e);
 
+/* Export reports (STIX, MISP): each must be FULL to the principal for
+ * onward sharing (policy_decide USE_ONWARD: orcon records go to their
+ * originator only); else 404 naming it, audited as a refusal, nothing
+ * returned. *reports_out: the reports rendered as for GET (field filter
+ * applied); *agencies_out: {agency id: {id,country,kind,name}}. One
+ * "report.export" audit entry naming the format and the reports. */
+int node_export_reports(struct node *n, const struct reqctx *c, const char *const *ids, size_t nids,
+    const char *format, json_t **reports_out, json_t **agencies_out, struct err *e);
+
 /* Prometheus text exposition. */
 int node_metrics(struct node *n, struct sbuf *out);
 /* Verify the audit chain (auditor/admin). */

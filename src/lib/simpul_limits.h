@@ -29,5 +29,8 @@
 #define SIMPUL_MAX_CSV_ISSUES      1000  /* bad rows listed in a dry-run report */
 #define SIMPUL_MAX_MAPPING         (256u * 1024u) /* a column-mapping file, bytes */
 #define SIMPUL_MAX_MAP_SELECTORS   64    /* selector columns in a mapping */
+#define SIMPUL_MAX_EXPORT_REPORTS  100   /* reports in one export request */
+#define SIMPUL_MAX_STIX_OBJECTS    10000 /* objects in one imported bundle */
+#define SIMPUL_MAX_STIX_BYTES      (64u * 1024u * 1024u) /* an imported STIX or MISP file */
 
 #endif

@@ -376,6 +376,7 @@ static const struct route routes[] = {
 	{ "POST", "/api/v1/agencies",     AUTH_TOKEN, SMALL, h_agency_post },
 	{ "POST", "/api/v1/tokens",       AUTH_TOKEN, SMALL, h_token_post },
 	{ "GET",  "/api/v1/audit/verify", AUTH_TOKEN, 0, h_audit_verify },
+	{ "GET",  "/api/v1/export/stix",  AUTH_TOKEN, 0, api_export_stix },
 };
 
 /* Find the route; *method_ok false when the path exists for another method. */
