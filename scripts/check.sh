@@ -57,6 +57,8 @@ echo "== unit tests"
 unit "unit" build
 echo "== API end-to-end tests"
 suite "e2e" python3 tests/e2e/run.py --bin build/src/cli/simpul
+# The STIX bundles are validated with ajv against the OASIS schemas (tests/stix).
+(cd tests/stix && npm ci --no-audit --no-fund --silent >/dev/null 2>&1)
 suite "e2e formats" python3 tests/e2e/formats.py --bin build/src/cli/simpul
 if [ -f tests/diff/run.mjs ]; then
 	echo "== normaliser differential tests"

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""End-to-end tests of the exchange formats (issue 5): CSV bulk import.
+"""End-to-end tests of the exchange formats (issue 5): CSV bulk import, STIX 2.1.
 
     python3 tests/e2e/formats.py --bin build/src/cli/simpul [-k SUBSTRING] [-v]
 
@@ -282,6 +282,166 @@ def csv_progress_bar_on_a_terminal():
     eq(p.returncode, 0, "exit status")
     s = out.decode(errors="replace")
     check("importing [" in s and "/s ETA" in s, "no progress bar with rate and ETA on the terminal: %r" % s[-300:])
+
+
+# ---- STIX 2.1 ----------------------------------------------------------------
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+VALIDATOR = os.path.join(HERE, "..", "stix", "validate.mjs")
+_defs = [None]
+
+
+def stix_validate(bundle):
+    """Validate a bundle (dict) with tests/stix/validate.mjs (ajv, the OASIS schemas)."""
+    if _defs[0] is None:
+        p = cli("export", "--format", "stix-extensions")
+        _defs[0] = tmpfile("defs.json", p.stdout)
+    path = tmpfile("bundle.json", json.dumps(bundle))
+    if not os.path.isdir(os.path.join(HERE, "..", "stix", "node_modules")):
+        raise Fail("tests/stix/node_modules missing: run `npm ci` in tests/stix (scripts/check.sh does)")
+    p = subprocess.run(["node", VALIDATOR, "--definitions", _defs[0], path], capture_output=True, text=True,
+                       timeout=120, env=dict(os.environ, SIMPUL_DATA=DATA))
+    check(p.returncode == 0, "bundle does not validate: %s" % short(p.stdout + p.stderr, 1500))
+
+
+def audit_count(db, action, outcome):
+    return db_count(db, "SELECT count(*) FROM audit WHERE json_extract(entry, '$.action') = ?"
+                    " AND json_extract(entry, '$.outcome') = ?", action, outcome)
+
+
+def stix_report(n, who="MY-NSRC", **kw):
+    u = uniq()
+    body = {
+        "reference": "STIX-%d" % u, "reported_at": "2025-02-01", "scam_type": "investment",
+        "narrative": "Victim paid into a mule account.", "loss": {"amount": 123450, "currency": "MYR"},
+        "victim_country": "MY",
+        "selectors": [
+            {"type": "bank_account", "value": "%010d" % (u * 3), "bank": "MBBEMYKL", "role": "mule_account"},
+            {"type": "phone", "value": "+6012%07d" % (u % 10**7), "role": "scammer_contact"},
+            {"type": "crypto", "value": "0x%040x" % (u * 7919), "chain": "eth", "role": "payment_destination"},
+            {"type": "url", "value": "https://scam-%d.example.com/pay?x=1" % u, "role": "phishing_site"},
+            {"type": "handle", "value": "@scam%d" % u, "platform": "telegram", "role": "scammer_contact"},
+            {"type": "ewallet", "value": "+6013%07d" % (u % 10**7), "provider": "grabpay", "role": "mule_account"},
+            {"type": "email", "value": "mule%d@example.com" % u},
+            {"type": "imei", "value": "490154203237518"},
+        ],
+        "markings": {"tlp": "AMBER", "releasable_to": ["MEMBERS"], "grading": "B2"},
+    }
+    body.update(kw)
+    return n.post_report(who, body)["id"]
+
+
+def meaning(bundle):
+    """What a round trip must keep: the report's Simpul fields, its selectors
+    with their roles, its markings."""
+    objs = {o["id"]: o for o in bundle["objects"]}
+    ext = "extension-definition--9204e2b6-3a06-4c4f-88bc-419faf0db413"
+    rep = [o for o in bundle["objects"] if o["type"] == "report"]
+    check(len(rep) == 1, "one report object: %d" % len(rep))
+    rep = rep[0]
+    fields = {k: v for k, v in rep["extensions"][ext].items() if k not in ("report_id", "agency_id", "version")}
+    sels = sorted((o["extensions"][ext]["selector_key"], o["extensions"][ext]["role"])
+                  for o in bundle["objects"] if o["type"] == "sighting")
+    marks = sorted(json.dumps(objs[m].get("extensions"), sort_keys=True) for m in rep["object_marking_refs"])
+    return fields, sels, marks, rep.get("description"), rep["name"]
+
+
+@test
+def stix_export_validates_and_is_audited():
+    n = node()
+    rid = stix_report(n)
+    before = audit_count(n.db, "report.export", "ok")
+    r = n.get("/api/v1/export/stix?report=" + rid, "MY-NSRC")
+    eq(r.status, 200, "export status (%s)" % short(r.text))
+    check(r.ctype().startswith("application/stix+json"), "content type %s" % r.ctype())
+    b = r.json
+    stix_validate(b)
+    types = [o["type"] for o in b["objects"]]
+    for t in ("report", "identity", "indicator", "sighting", "relationship", "phone-number", "bank-account",
+              "cryptocurrency-wallet", "url", "user-account", "email-addr", "simpul-selector", "marking-definition"):
+        check(t in types, "no %s in the bundle" % t)
+    check("marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421" in
+          [o["id"] for o in b["objects"]], "the FIRST TLP:AMBER marking-definition")
+    eq(len(meaning(b)[1]), 8, "sightings (one per selector)")
+    eq(audit_count(n.db, "report.export", "ok"), before + 1, "export audit entries")
+    # Another member ASC may export it too (MEMBERS, not originator-controlled).
+    r = n.get("/api/v1/export/stix?report=" + rid, "TH-AOC")
+    eq(r.status, 200, "TH-AOC export (%s)" % short(r.text))
+    stix_validate(r.json)
+
+
+@test
+def stix_export_refusals():
+    n = node()
+    rid = stix_report(n)
+    orcon = stix_report(n, markings={"tlp": "AMBER", "releasable_to": ["MEMBERS"], "orcon": True})
+    before = audit_count(n.db, "report.export", "refused:404")
+    for who, what in (("UK-NCA", rid), ("MY-BANK1", rid), ("MY-PUBLIC", rid), ("TH-AOC", orcon),
+                      ("MY-NSRC", "01ZZZZZZZZZZZZZZZZZZZZZZZZ")):
+        r = n.get("/api/v1/export/stix?report=" + what, who)
+        e2e.assert_problem(r, 404, "report", "export of %s as %s" % (what, who))
+    eq(audit_count(n.db, "report.export", "refused:404"), before + 5, "refusals audited")
+    # An orcon record may be read by its audience but leaves only with its originator.
+    eq(n.get("/api/v1/reports/" + orcon, "TH-AOC").status, 200, "TH-AOC reads the orcon report")
+    eq(n.get("/api/v1/export/stix?report=" + orcon, "MY-NSRC").status, 200, "the originator exports it")
+    # Several ids: all must be exportable, else nothing.
+    r = n.get("/api/v1/export/stix?report=%s,%s" % (rid, orcon), "TH-AOC")
+    e2e.assert_problem(r, 404, "report", "mixed export")
+    r = n.get("/api/v1/export/stix", "MY-NSRC")
+    e2e.assert_problem(r, 400, "report", "no report parameter")
+    r = n.get("/api/v1/export/stix?report=" + ",".join([rid] * 101), "MY-NSRC")
+    e2e.assert_problem(r, 400, "report", "101 reports")
+    eq(n.get("/api/v1/export/stix?report=" + rid).status, 401, "no token")
+
+
+@test
+def stix_round_trip_export_import_export():
+    n = node()
+    rid = stix_report(n, markings={"tlp": "AMBER+STRICT", "releasable_to": ["MEMBERS", "GB"], "grading": "B2",
+                                    "handling": "H2"})
+    out = os.path.join(tempfile.mkdtemp(prefix="spl-fmt-"), "b1.json")
+    cli("export", "--db", n.db, "--agency", "MY-NSRC", "--format", "stix", "--report", rid, "--out", out)
+    with open(out) as f:
+        b1 = json.load(f)
+    stix_validate(b1)
+    j = cli_json("import", "--db", n.db, "--agency", "SG-ASCOM", "--format", "stix", "--json", out)
+    eq((j["reports"], j["imported"], j["skipped"]), (1, 1, 0), "import")
+    j = cli_json("import", "--db", n.db, "--agency", "SG-ASCOM", "--format", "stix", "--json", out)
+    eq((j["imported"], j["duplicates"]), (0, 1), "second import of the same bundle")
+    new = db_count(n.db, "SELECT id FROM reports WHERE agency_id = 'SG-ASCOM' AND reference = ?",
+                   b1 and [o for o in b1["objects"] if o["type"] == "report"][0]["name"])
+    r = n.get("/api/v1/export/stix?report=" + new, "SG-ASCOM")
+    eq(r.status, 200, "re-export (%s)" % short(r.text))
+    stix_validate(r.json)
+    eq(meaning(r.json), meaning(b1), "meaning and markings after export -> import -> export")
+
+
+@test
+def stix_import_malformed_changes_nothing():
+    n = node()
+    before = db_count(n.db, "SELECT count(*) FROM reports")
+    bad = {"type": "bundle", "id": "bundle--5d0092c5-5f74-4287-9642-33f4c354e56d", "objects": [
+        {"type": "indicator", "spec_version": "2.1", "id": "indicator--1d0092c5-5f74-4287-9642-33f4c354e56d",
+         "pattern": "[domain-name:value = 'ok.example']", "pattern_type": "stix"},
+        {"type": "indicator", "spec_version": "2.1", "id": "indicator--2d0092c5-5f74-4287-9642-33f4c354e56d",
+         "pattern": "[url:value = 'http://x.example]", "pattern_type": "stix"}]}
+    p = cli("import", "--db", n.db, "--agency", "SG-ASCOM", "--format", "stix", tmpfile("bad.json", json.dumps(bad)),
+            ok=False)
+    eq(p.returncode, 1, "exit status")
+    check("objects[1].pattern" in p.stderr and "not closed" in p.stderr, "stderr: %s" % short(p.stderr))
+    p = cli("import", "--db", n.db, "--agency", "SG-ASCOM", "--format", "stix",
+            tmpfile("bad.json", '{"type": "bundle",\n "objects": [}'), ok=False)
+    eq(p.returncode, 1, "exit status (JSON)")
+    check("line 2" in p.stderr, "stderr names the line: %s" % short(p.stderr))
+    # A report that report_parse refuses (a country that is not ISO 3166): named, nothing written.
+    bad2 = {"type": "bundle", "id": "bundle--6d0092c5-5f74-4287-9642-33f4c354e56d", "objects": [
+        {"type": "bank-account", "spec_version": "2.1", "id": "bank-account--1d0092c5-5f74-4287-9642-33f4c354e56d",
+         "account_number": "123", "bank": "B", "country": "Malaysia"}]}
+    p = cli("import", "--db", n.db, "--agency", "SG-ASCOM", "--format", "stix",
+            tmpfile("bad2.json", json.dumps(bad2)), ok=False)
+    eq(p.returncode, 1, "exit status (bad report)")
+    check("selectors[0].country" in p.stderr and "nothing was imported" in p.stderr, "stderr: %s" % short(p.stderr))
+    eq(db_count(n.db, "SELECT count(*) FROM reports"), before, "reports after refused imports")
 
 
 # =============================================================================
