@@ -132,6 +132,20 @@ int node_import_seen(struct node *n, const char *agency_id, const unsigned char 
 int node_export_reports(struct node *n, const struct reqctx *c, const char *const *ids, size_t nids,
     const char *format, json_t **reports_out, json_t **agencies_out, struct err *e);
 
+/* A feed (TAXII objects): after local row after_rid, the reports released
+ * to `audience` (an entry of releasable_to; NULL: the principal's own
+ * agency's reports) created after added_after_ms that the principal may
+ * share onward (FULL, USE_ONWARD), at most limit, rendered as for export.
+ * *rids_out: their local rows (the cursor); *agencies_out as for export,
+ * plus "" -> the last row scanned (where the next page starts). *more when
+ * there may be more. One "taxii.objects" audit entry. */
+int node_export_feed(struct node *n, const struct reqctx *c, const char *audience, int64_t after_rid,
+    int64_t added_after_ms, int limit, json_t **reports_out, json_t **agencies_out, json_t **rids_out,
+    bool *more, struct err *e);
+/* Audit an access that reads no record (TAXII discovery, collections). */
+int node_audit_access(struct node *n, const struct reqctx *c, const char *action, const char *object,
+    struct err *e);
+
 /* Prometheus text exposition. */
 int node_metrics(struct node *n, struct sbuf *out);
 /* Verify the audit chain (auditor/admin). */

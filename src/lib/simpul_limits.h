@@ -31,6 +31,8 @@
 #define SIMPUL_MAX_MAP_SELECTORS   64    /* selector columns in a mapping */
 #define SIMPUL_MAX_EXPORT_REPORTS  100   /* reports in one export request */
 #define SIMPUL_MAX_STIX_OBJECTS    10000 /* objects in one imported bundle */
+#define SIMPUL_MAX_FEED_SCAN       5000  /* reports a TAXII page looks at */
+#define SIMPUL_MAX_TAXII_PAGE      1000  /* objects in one TAXII page */
 #define SIMPUL_MAX_STIX_BYTES      (64u * 1024u * 1024u) /* an imported STIX or MISP file */
 
 #endif

@@ -1203,3 +1203,39 @@ out:
 	json_decref(im.skipped);
 	return rc;
 }
+
+/* ---- an import source over stix_to_reports' output --------------------- */
+
+static int
+stix_src_next(void *ctx, struct import_item *it, struct err *e)
+{
+	struct stix_src *s = ctx;
+	json_t *r;
+	char k[300];
+
+	(void)e;
+	if (s->i >= json_array_size(s->reports))
+		return 0;
+	r = json_deep_copy(json_array_get(s->reports, s->i++));
+	snprintf(k, sizeof(k), "stix|%.120s|%.60s", json_string_value(json_object_get(r, "stix_id")) ?
+	    json_string_value(json_object_get(r, "stix_id")) : "",
+	    json_string_value(json_object_get(r, "stix_modified")) ?
+	    json_string_value(json_object_get(r, "stix_modified")) : "");
+	crypto_generichash(it->digest, 32, (const unsigned char *)k, strlen(k), NULL, 0);
+	it->has_digest = true;
+	json_object_del(r, "stix_id");
+	json_object_del(r, "stix_modified");
+	it->report = r;
+	it->line = s->i;
+	it->bytes = s->i;
+	return 1;
+}
+
+void
+stix_source(struct stix_src *s, const json_t *reports, struct import_source *src)
+{
+	s->reports = reports;
+	s->i = 0;
+	src->next = stix_src_next;
+	src->ctx = s;
+}

@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+#include "core.h"
 #include "util.h"
 
 /* FIRST TLP 2.0 (OASIS cti-stix-common-objects, tlp-2.0). */
@@ -46,5 +47,14 @@ void stix_id(const char *type, const char *name, char out[128]);
  * [{"object", "reason"}] (valid STIX with no Simpul meaning: other pattern
  * forms, other observables)}. */
 int stix_to_reports(const json_t *bundle, json_t **reports_out, struct err *e);
+
+/* An import source (core.h) over stix_to_reports()'s "reports": each
+ * report's digest is its source object's id and modified time, so the same
+ * bundle imported again changes nothing. */
+struct stix_src {
+	const json_t *reports;
+	size_t        i;
+};
+void stix_source(struct stix_src *s, const json_t *reports, struct import_source *src);
 
 #endif

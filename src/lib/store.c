@@ -276,3 +276,10 @@ store_import_seen(struct store *st, const char *agency_id, const unsigned char d
 {
 	return st->be->import_seen(st->state, agency_id, digest, report_id);
 }
+
+int
+store_reports_after(struct store *st, int64_t after_rid, int64_t created_after_ms, int limit,
+    int (*cb)(void *, int64_t rid, const char *id), void *ctx)
+{
+	return st->be->reports_after(st->state, after_rid, created_after_ms, limit, cb, ctx);
+}

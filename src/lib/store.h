@@ -172,5 +172,9 @@ int store_import_claim(struct store *st, const char *agency_id, const unsigned c
     const char *report_id, struct err *e);
 int store_import_seen(struct store *st, const char *agency_id, const unsigned char digest[32],
     char report_id[SIMPUL_ID_LEN + 1]);
+/* Reports with local row > after_rid and created > created_after_ms, in row
+ * order, at most limit (feeds: TAXII). cb returns non-zero to stop. */
+int store_reports_after(struct store *st, int64_t after_rid, int64_t created_after_ms, int limit,
+    int (*cb)(void *, int64_t rid, const char *id), void *ctx);
 
 #endif

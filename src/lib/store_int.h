@@ -64,6 +64,8 @@ struct store_backend {
 	         const char *report_id, struct err *e);
 	int  (*import_seen)(void *be, const char *agency_id, const unsigned char digest[32],
 	         char report_id[SIMPUL_ID_LEN + 1]);
+	int  (*reports_after)(void *be, int64_t after_rid, int64_t created_after_ms, int limit,
+	         int (*cb)(void *, int64_t rid, const char *id), void *ctx);
 };
 
 extern const struct store_backend store_backend_sqlite;

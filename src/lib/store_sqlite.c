@@ -210,7 +210,7 @@ enum qid {
 	Q_ALERT_PUT, Q_ALERTS,
 	Q_AUDIT_PUT, Q_AUDIT_MAX, Q_AUDIT_LAST, Q_AUDIT_ITER,
 	Q_COUNTERS, Q_COUNT_AGENCIES, Q_COUNT_PRINCIPALS,
-	Q_IMPORT_CLAIM, Q_IMPORT_SEEN,
+	Q_IMPORT_CLAIM, Q_IMPORT_SEEN, Q_REPORTS_AFTER,
 	Q__N
 };
 
@@ -283,6 +283,8 @@ static const char *const q_sql[Q__N] = {
 	[Q_IMPORT_CLAIM] = "INSERT INTO import_rows(agency_id, digest, report_id, created)"
 	    " VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
 	[Q_IMPORT_SEEN] = "SELECT report_id FROM import_rows WHERE agency_id = ?1 AND digest = ?2",
+	/* Feeds (TAXII): reports in local row order after a cursor. */
+	[Q_REPORTS_AFTER] = "SELECT rid, id FROM reports WHERE rid > ?1 AND created > ?2 ORDER BY rid LIMIT ?3",
 };
 
 struct sq {
@@ -1786,6 +1788,28 @@ sq_import_seen(void *be, const char *agency_id, const unsigned char digest[32],
 	return rc;
 }
 
+static int
+sq_reports_after(void *be, int64_t after_rid, int64_t created_after_ms, int limit,
+    int (*cb)(void *, int64_t rid, const char *id), void *ctx)
+{
+	struct sq *s = be;
+	sqlite3_stmt *stmt;
+	int rc = 0, src;
+
+	if ((stmt = q_get(s, Q_REPORTS_AFTER)) == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, after_rid);
+	sqlite3_bind_int64(stmt, 2, created_after_ms);
+	sqlite3_bind_int(stmt, 3, limit);
+	while ((src = sqlite3_step(stmt)) == SQLITE_ROW)
+		if (cb(ctx, sqlite3_column_int64(stmt, 0), col_text(stmt, 1)) != 0)
+			break;
+	if (src != SQLITE_ROW && src != SQLITE_DONE)
+		rc = -1;
+	q_done(s, Q_REPORTS_AFTER, stmt);
+	return rc;
+}
+
 const struct store_backend store_backend_sqlite = {
 	.name = "sqlite",
 	.accepts = sq_accepts,
@@ -1825,4 +1849,5 @@ const struct store_backend store_backend_sqlite = {
 	.stats = sq_stats,
 	.import_claim = sq_import_claim,
 	.import_seen = sq_import_seen,
+	.reports_after = sq_reports_after,
 };

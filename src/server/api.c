@@ -377,6 +377,8 @@ static const struct route routes[] = {
 	{ "POST", "/api/v1/tokens",       AUTH_TOKEN, SMALL, h_token_post },
 	{ "GET",  "/api/v1/audit/verify", AUTH_TOKEN, 0, h_audit_verify },
 	{ "GET",  "/api/v1/export/stix",  AUTH_TOKEN, 0, api_export_stix },
+	{ "GET",  "/taxii2/*",            AUTH_TOKEN, 0, api_taxii },
+	{ "POST", "/taxii2/*",            AUTH_TOKEN, SIMPUL_MAX_BODY, api_taxii },
 };
 
 /* Find the route; *method_ok false when the path exists for another method. */
@@ -388,7 +390,9 @@ route_find(const char *method, const char *path, const char **tail, bool *path_k
 		const struct route *rt = &routes[i];
 		size_t n = strlen(rt->prefix);
 		bool match;
-		if (n > 1 && rt->prefix[n - 1] == '/')
+		if (n > 1 && rt->prefix[n - 1] == '*')   /* a subtree: "/taxii2/" and below */
+			match = strncmp(path, rt->prefix, --n) == 0;
+		else if (n > 1 && rt->prefix[n - 1] == '/')
 			match = strncmp(path, rt->prefix, n) == 0 && path[n] != '\0' && strchr(path + n, '/') == NULL;
 		else
 			match = strcmp(path, rt->prefix) == 0;

@@ -33,6 +33,7 @@ struct api_req {
 	const char *(*arg)(void *conn, const char *name);  /* query argument */
 	void        *conn;
 	struct node_defer *defer;  /* see core.h; NULL = answer after the audit commit */
+	const char  *accept;     /* Accept (TAXII) */
 };
 
 struct api_resp {
@@ -41,6 +42,8 @@ struct api_resp {
 	char       *body;           /* malloc'd, owned by the response */
 	size_t      len;
 	bool        cache;          /* static assets may be cached */
+	const char *xname[2];       /* extra headers (TAXII pagination); NULL = none */
+	char        xval[2][48];
 };
 
 /* Route and answer one request. Always fills resp. */
@@ -50,6 +53,9 @@ void api_handle(const struct api_req *r, struct api_resp *resp);
 bool api_early(const struct api_req *r, size_t content_length, struct api_resp *resp);
 /* Fill resp with an application/problem+json body. */
 void api_problem(struct api_resp *resp, int status, const char *field, const char *detail);
+
+/* api_taxii.c: the TAXII 2.1 server under /taxii2/ */
+void api_taxii(const struct api_req *r, const struct reqctx *c, const char *tail, struct api_resp *resp);
 
 /* api_formats.c: GET /api/v1/export/stix?report=ID[,ID...] */
 void api_export_stix(const struct api_req *r, const struct reqctx *c, const char *tail,

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""End-to-end tests of the exchange formats (issue 5): CSV bulk import, STIX 2.1.
+"""End-to-end tests of the exchange formats (issue 5): CSV bulk import, STIX 2.1, TAXII 2.1.
 
     python3 tests/e2e/formats.py --bin build/src/cli/simpul [-k SUBSTRING] [-v]
 
@@ -442,6 +442,171 @@ def stix_import_malformed_changes_nothing():
     eq(p.returncode, 1, "exit status (bad report)")
     check("selectors[0].country" in p.stderr and "nothing was imported" in p.stderr, "stderr: %s" % short(p.stderr))
     eq(db_count(n.db, "SELECT count(*) FROM reports"), before, "reports after refused imports")
+
+
+# ---- TAXII 2.1 ---------------------------------------------------------------
+
+TAXII_MT = "application/taxii+json;version=2.1"
+
+
+def taxii(n, who, path, method="GET", body=None, status=200):
+    """A request as a TAXII 2.1 client makes it (Accept: the TAXII media type)."""
+    h = {"Accept": TAXII_MT}
+    if body is not None:
+        h["Content-Type"] = TAXII_MT
+    r = n.req(method, path, who, body=body, headers=h)
+    eq(r.status, status, "%s %s as %s (%s)" % (method, path, who, short(r.text)))
+    check(r.ctype().startswith("application/taxii+json"), "%s %s: Content-Type %r" % (method, path, r.ctype()))
+    return r
+
+
+def collection(n, who, title_part):
+    cols = taxii(n, who, "/taxii2/api/collections/").json["collections"]
+    got = [c for c in cols if title_part in c["title"]]
+    check(len(got) == 1, "collection %r for %s: %s" % (title_part, who, [c["title"] for c in cols]))
+    return got[0]
+
+
+def ts_now():
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(time.time() - 1)) + ".000Z"
+
+
+@test
+def taxii_discovery_root_and_collections():
+    n = node()
+    d = taxii(n, "TH-AOC", "/taxii2/").json
+    eq(d["api_roots"], ["/taxii2/api/"], "api_roots")
+    root = taxii(n, "TH-AOC", "/taxii2/api/").json
+    eq(root["versions"], [TAXII_MT], "versions")
+    titles = lambda who: sorted(c["title"] for c in taxii(n, who, "/taxii2/api/collections/").json["collections"])
+    eq(titles("TH-AOC"), sorted(["Reports of TH-AOC", "Reports releasable to MEMBERS", "Reports releasable to ALL_LE",
+                                 "Reports releasable to TH", "Reports releasable to TH-AOC"]), "TH-AOC collections")
+    eq(titles("UK-NCA"), sorted(["Reports of UK-NCA", "Reports releasable to ALL_LE", "Reports releasable to GB",
+                                 "Reports releasable to UK-NCA"]), "UK-NCA collections")
+    eq(titles("MY-BANK1"), sorted(["Reports of MY-BANK1", "Reports releasable to PRIVATE",
+                                   "Reports releasable to MY-BANK1"]), "bank collections")
+    eq(titles("MY-PUBLIC"), ["Reports of MY-PUBLIC"], "public collections")
+    own = collection(n, "TH-AOC", "Reports of TH-AOC")
+    check(own["can_write"] and own["can_read"], "own collection is readable and writable")
+    mem = collection(n, "TH-AOC", "MEMBERS")
+    check(not mem["can_write"], "MEMBERS collection is read-only")
+    eq(taxii(n, "TH-AOC", "/taxii2/api/collections/%s/" % mem["id"]).json["id"], mem["id"], "one collection")
+    # Another principal's collection is not there for you; unknown looks the same.
+    bank_own = collection(n, "MY-BANK1", "Reports of MY-BANK1")
+    before = audit_count(n.db, "taxii.collection", "refused:404")
+    taxii(n, "TH-AOC", "/taxii2/api/collections/%s/objects/" % bank_own["id"], status=404)
+    taxii(n, "TH-AOC", "/taxii2/api/collections/00000000-0000-5000-8000-000000000000/", status=404)
+    eq(audit_count(n.db, "taxii.collection", "refused:404"), before + 2, "refusals audited")
+    eq(n.req("GET", "/taxii2/", None).status, 401, "no token")
+    r = n.req("GET", "/taxii2/", "TH-AOC", headers={"Accept": "text/html"})
+    eq(r.status, 406, "Accept text/html")
+
+
+@test
+def taxii_objects_paging_filters_manifest_versions():
+    n = node()
+    since = ts_now()
+    time.sleep(1.1)
+    mine = [stix_report(n) for _ in range(3)]
+    orcon = stix_report(n, markings={"tlp": "AMBER", "releasable_to": ["MEMBERS"], "orcon": True})
+    mem = collection(n, "TH-AOC", "MEMBERS")
+    base = "/taxii2/api/collections/%s/" % mem["id"]
+    before = audit_count(n.db, "taxii.objects", "ok")
+    objs, pages, nxt = [], 0, None
+    while True:
+        q = "objects/?limit=7&added_after=" + since + ("&next=" + nxt if nxt else "")
+        r = taxii(n, "TH-AOC", base + q)
+        j = r.json
+        pages += 1
+        check(len(j.get("objects", [])) <= 7, "page larger than limit")
+        if j.get("objects"):
+            check(r.headers.get("x-taxii-date-added-first") and r.headers.get("x-taxii-date-added-last"),
+                  "pagination headers missing: %s" % r.headers)
+        objs += j.get("objects", [])
+        if not j["more"]:
+            break
+        nxt = j["next"]
+        check(pages < 100, "paging does not end")
+    check(pages > 3, "several pages: %d" % pages)
+    eq(audit_count(n.db, "taxii.objects", "ok"), before + pages, "one audit entry per page")
+    ext = "extension-definition--9204e2b6-3a06-4c4f-88bc-419faf0db413"
+    reps = [o["extensions"][ext]["report_id"] for o in objs if o["type"] == "report"]
+    for rid in mine:
+        eq(reps.count(rid), 1, "report %s once in the paged collection" % rid)
+    check(orcon not in reps, "an orcon report is not shared onward through TAXII")
+    # Every object of the pages is one a single export of the same reports gives.
+    want = set()
+    for rid in mine:
+        want |= {o["id"] for o in n.get("/api/v1/export/stix?report=" + rid, "MY-NSRC").json["objects"]}
+    got = {o["id"] for o in objs if o["type"] != "report" or o["extensions"][ext]["report_id"] in mine}
+    check(want <= got, "objects missing from the pages: %s" % sorted(want - got)[:5])
+    stix_validate({"type": "bundle", "id": "bundle--5d0092c5-5f74-4287-9642-33f4c354e56d",
+                   "objects": list({o["id"]: o for o in objs}.values())})
+    # match[type], match[id], manifest, one object, its versions.
+    j = taxii(n, "TH-AOC", base + "objects/?match[type]=report&added_after=" + since).json
+    eq(sorted(o["extensions"][ext]["report_id"] for o in j["objects"]), sorted(mine), "match[type]=report")
+    rep_obj = j["objects"][0]
+    j = taxii(n, "TH-AOC", base + "objects/?match[id]=%s&added_after=%s" % (rep_obj["id"], since)).json
+    eq([o["id"] for o in j["objects"]], [rep_obj["id"]], "match[id]")
+    j = taxii(n, "TH-AOC", base + "objects/?match[type]=report&match[version]=%s&added_after=%s"
+              % (rep_obj["modified"], since)).json
+    check(rep_obj["id"] in [o["id"] for o in j["objects"]], "match[version]")
+    j = taxii(n, "TH-AOC", base + "manifest/?match[type]=report&added_after=" + since).json
+    eq(sorted(m["id"] for m in j["objects"]), sorted(o["id"] for o in taxii(
+        n, "TH-AOC", base + "objects/?match[type]=report&added_after=" + since).json["objects"]), "manifest ids")
+    check(all(m["media_type"].startswith("application/stix+json") and m["version"] and m["date_added"]
+              for m in j["objects"]), "manifest records")
+    j = taxii(n, "TH-AOC", base + "objects/%s/" % rep_obj["id"]).json
+    eq([o["id"] for o in j["objects"]], [rep_obj["id"]], "one object")
+    j = taxii(n, "TH-AOC", base + "objects/%s/versions/" % rep_obj["id"]).json
+    eq(j["versions"], [rep_obj["modified"]], "versions")
+    taxii(n, "TH-AOC", base + "objects/report--00000000-0000-5000-8000-000000000000/", status=404)
+    taxii(n, "TH-AOC", base + "objects/?limit=0", status=400)
+    taxii(n, "TH-AOC", base + "objects/?added_after=yesterday", status=400)
+    taxii(n, "TH-AOC", base + "objects/?next=junk", status=400)
+    # The originator's own collection has the orcon report.
+    own = collection(n, "MY-NSRC", "Reports of MY-NSRC")
+    j = taxii(n, "MY-NSRC", "/taxii2/api/collections/%s/objects/?match[type]=report&added_after=%s"
+              % (own["id"], since)).json
+    check(orcon in [o["extensions"][ext]["report_id"] for o in j["objects"]], "orcon report in the originator's collection")
+
+
+@test
+def taxii_post_objects_answers_a_status():
+    n = node()
+    u = uniq()
+    env = {"objects": [
+        {"type": "indicator", "spec_version": "2.1", "id": "indicator--1d0092c5-5f74-4287-9642-%012d" % u,
+         "created": "2026-01-01T00:00:00.000Z", "modified": "2026-01-01T00:00:00.000Z",
+         "pattern": "[domain-name:value = 'taxii-%d.example']" % u, "pattern_type": "stix",
+         "valid_from": "2026-01-01T00:00:00Z",
+         "object_marking_refs": ["marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"]},
+        {"type": "indicator", "spec_version": "2.1", "id": "indicator--2d0092c5-5f74-4287-9642-%012d" % u,
+         "created": "2026-01-01T00:00:00.000Z", "modified": "2026-01-01T00:00:00.000Z",
+         "pattern": "[ipv4-addr:value = '10.0.0.1' OR ipv4-addr:value = '10.0.0.2']", "pattern_type": "stix",
+         "valid_from": "2026-01-01T00:00:00Z"}]}
+    own = collection(n, "SG-ASCOM", "Reports of SG-ASCOM")
+    path = "/taxii2/api/collections/%s/objects/" % own["id"]
+    before = db_count(n.db, "SELECT count(*) FROM reports WHERE agency_id = 'SG-ASCOM'")
+    st = taxii(n, "SG-ASCOM", path, "POST", env, status=202).json
+    eq((st["status"], st["total_count"], st["success_count"], st["failure_count"], st["pending_count"]),
+       ("complete", 2, 1, 1, 0), "status resource")
+    eq(st["failures"][0]["id"], env["objects"][1]["id"], "the OR pattern is the failure")
+    eq(db_count(n.db, "SELECT count(*) FROM reports WHERE agency_id = 'SG-ASCOM'"), before + 1, "one report")
+    r = check_until(n, "SG-ASCOM", "domain:taxii-%d.example" % u)
+    check(r["hit"], "the posted indicator is a selector: %s" % short(r))
+    # The same envelope again changes nothing.
+    taxii(n, "SG-ASCOM", path, "POST", env, status=202)
+    eq(db_count(n.db, "SELECT count(*) FROM reports WHERE agency_id = 'SG-ASCOM'"), before + 1, "re-post")
+    # Only your own collection; malformed envelopes are named.
+    mem = collection(n, "SG-ASCOM", "MEMBERS")
+    taxii(n, "SG-ASCOM", "/taxii2/api/collections/%s/objects/" % mem["id"], "POST", env, status=403)
+    j = taxii(n, "SG-ASCOM", path, "POST", {"objects": [{"type": "indicator", "id": "indicator--1",
+                                                          "pattern": "[url:value = 'x"}]}, status=400).json
+    eq(j["details"]["field"], "objects[0].pattern", "malformed pattern named")
+    eq(j["http_status"], "400", "TAXII error resource")
+    taxii(n, "SG-ASCOM", path, "POST", "not json", status=400)
+    eq(db_count(n.db, "SELECT count(*) FROM reports WHERE agency_id = 'SG-ASCOM'"), before + 1, "after refusals")
 
 
 # =============================================================================
