@@ -17,6 +17,8 @@ int cmd_serve(int argc, char **argv);
 int cmd_run(int argc, char **argv);        /* the demo node */
 /* cmd_formats.c: simpul export, and simpul import --format csv. */
 int cmd_export(int argc, char **argv);
+int import_misp(const char *db, const char *agency, const char *file, bool dry_run, bool json,
+    int node_flags);
 int import_stix(const char *db, const char *agency, const char *file, bool dry_run, bool json,
     int node_flags);
 int import_csv(const char *db, const char *agency, const char *file, const char *mapping,

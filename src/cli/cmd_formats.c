@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "core.h"
 #include "csvimport.h"
+#include "misp.h"
 #include "stix.h"
 
 struct seenctx {
@@ -220,10 +221,10 @@ cmd_export(int argc, char **argv)
 			ids[nids++] = optarg;
 			break;
 		case 'h':
-			puts("usage: simpul export --db FILE --agency ID --format stix --report ID [--report ID ...]\n"
+			puts("usage: simpul export --db FILE --agency ID --format stix|misp --report ID [--report ID ...]\n"
 			    "                     [--out FILE] [--purpose TEXT]\n\n"
-			    "Exports reports as a STIX 2.1 bundle, as an analyst of agency ID would through\n"
-			    "GET /api/v1/export/stix: each report must be fully visible to the agency and\n"
+			    "Exports reports as a STIX 2.1 bundle (or MISP events), as an analyst of agency ID\n"
+			    "would through GET /api/v1/export/stix (misp): each report must be fully visible to the agency and\n"
 			    "shareable onward (originator-controlled records leave only with their\n"
 			    "originator); the export is audited. Writes the bundle to standard output or FILE.\n\n"
 			    "simpul export --format stix-extensions prints Simpul's STIX extension-definition\n"
@@ -244,8 +245,8 @@ cmd_export(int argc, char **argv)
 	}
 	if (db == NULL || agency == NULL || nids == 0)
 		return cli_fail(2, "export needs --db FILE, --agency ID and at least one --report ID");
-	if (strcmp(format, "stix") != 0)
-		return cli_fail(2, "--format %s: use stix (or stix-extensions)", format);
+	if (strcmp(format, "stix") != 0 && strcmp(format, "misp") != 0)
+		return cli_fail(2, "--format %s: use stix, misp (or stix-extensions)", format);
 	if (access(db, F_OK) != 0)
 		return cli_fail(1, "%s: no such database", db);
 	if (node_open(db, 0, &n, &e) == -1)
@@ -261,7 +262,9 @@ cmd_export(int argc, char **argv)
 		rc = cli_fail(1, "%s%s%s", e.field, e.field[0] ? ": " : "", e.msg);
 		goto done;
 	}
-	if ((b = stix_out_new()) == NULL || stix_add_reports(b, reports, agencies, &e) == -1 ||
+	if (strcmp(format, "misp") == 0)
+		bundle = misp_events(reports, agencies);
+	else if ((b = stix_out_new()) == NULL || stix_add_reports(b, reports, agencies, &e) == -1 ||
 	    (bundle = stix_bundle(b)) == NULL) {
 		rc = cli_fail(1, "could not build the bundle: %s", e.msg);
 		goto done;
@@ -479,5 +482,36 @@ import_stix(const char *db, const char *agency, const char *file, bool dry_run, 
 	    json_object_get(out, "skipped"), "STIX report", dry_run, json, node_flags);
 	json_decref(out);
 	json_decref(b);
+	return rc;
+}
+
+/* ---- simpul import --format misp ---------------------------------------- */
+
+int
+import_misp(const char *db, const char *agency, const char *file, bool dry_run, bool json, int node_flags)
+{
+	struct err e = {0};
+	struct node *n = NULL;
+	struct agency ag;
+	json_t *in, *out = NULL;
+	int rc;
+
+	if ((in = load_json_file(file, SIMPUL_MAX_STIX_BYTES)) == NULL)
+		return 1;
+	/* The importing agency's country: distribution "this community". */
+	if (access(db, F_OK) != 0 || node_open(db, node_flags, &n, &e) == -1 || node_agency_get(n, agency, &ag) != 0) {
+		node_close(n);
+		json_decref(in);
+		return cli_fail(1, "%s: cannot open it, or no agency %s there", db, agency);
+	}
+	node_close(n);
+	if (misp_to_reports(in, ag.country, &out, &e) == -1) {
+		json_decref(in);
+		return cli_fail(1, "%s: %s%s%s", file, e.field, e.field[0] ? ": " : "", e.msg);
+	}
+	rc = import_reports_array(db, agency, file, json_object_get(out, "reports"),
+	    json_object_get(out, "skipped"), "MISP event", dry_run, json, node_flags);
+	json_decref(out);
+	json_decref(in);
 	return rc;
 }

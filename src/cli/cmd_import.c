@@ -55,7 +55,7 @@ cmd_import(int argc, char **argv)
 		case 'h':
 			puts("usage: simpul import --db FILE --agency ID [--format reports-jsonl] [--skip N] [--json] FILE|-\n"
 			    "       simpul import --db FILE --agency ID --format csv --mapping MAP.json [--dry-run] [--json] FILE|-\n"
-			    "       simpul import --db FILE --agency ID --format stix [--dry-run] [--json] BUNDLE.json|-\n\n"
+			    "       simpul import --db FILE --agency ID --format stix|misp [--dry-run] [--json] FILE|-\n\n"
 			    "Imports reports, one JSON object per line in the shape of POST /api/v1/reports,\n"
 			    "as agency ID. Each report's selectors are normalised and matched against the\n"
 			    "other agencies' records; every report is audited. Commits every 1,000 reports:\n"
@@ -75,7 +75,10 @@ cmd_import(int argc, char **argv)
 			    "its indicators (simple patterns: [type:prop = 'v' AND ...]) and observables\n"
 			    "become selectors, TLP 2.0 and Simpul markings its markings. Indicators and\n"
 			    "observables outside any report become one more report. Every report is checked\n"
-			    "before anything is written; a bundle imported again changes nothing.");
+			    "before anything is written; a bundle imported again changes nothing.\n\n"
+			    "MISP event JSON: each event becomes a report; selector attributes and the\n"
+			    "bank-account, phone-number, coin-address and person objects become selectors;\n"
+			    "tlp: tags and distribution levels become markings (docs/internals/formats.md).");
 			return 0;
 		default: return 2;
 		}
@@ -88,10 +91,12 @@ cmd_import(int argc, char **argv)
 		return import_csv(db, agency, argv[optind], mapping, dry_run, json, flags);
 	if (strcmp(format, "stix") == 0 && mapping == NULL)
 		return import_stix(db, agency, argv[optind], dry_run, json, flags);
+	if (strcmp(format, "misp") == 0 && mapping == NULL)
+		return import_misp(db, agency, argv[optind], dry_run, json, flags);
 	if (mapping != NULL || dry_run)
-		return cli_fail(2, "--mapping goes with --format csv, --dry-run with csv or stix");
+		return cli_fail(2, "--mapping goes with --format csv, --dry-run with csv, stix or misp");
 	if (strcmp(format, "reports-jsonl") != 0)
-		return cli_fail(2, "--format %s: use reports-jsonl, csv or stix", format);
+		return cli_fail(2, "--format %s: use reports-jsonl, csv, stix or misp", format);
 	file = argv[optind];
 	if (strcmp(file, "-") == 0)
 		in = stdin;

@@ -377,6 +377,7 @@ static const struct route routes[] = {
 	{ "POST", "/api/v1/tokens",       AUTH_TOKEN, SMALL, h_token_post },
 	{ "GET",  "/api/v1/audit/verify", AUTH_TOKEN, 0, h_audit_verify },
 	{ "GET",  "/api/v1/export/stix",  AUTH_TOKEN, 0, api_export_stix },
+	{ "GET",  "/api/v1/export/misp",  AUTH_TOKEN, 0, api_export_misp },
 	{ "GET",  "/taxii2/*",            AUTH_TOKEN, 0, api_taxii },
 	{ "POST", "/taxii2/*",            AUTH_TOKEN, SIMPUL_MAX_BODY, api_taxii },
 };

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""End-to-end tests of the exchange formats (issue 5): CSV bulk import, STIX 2.1, TAXII 2.1.
+"""End-to-end tests of the exchange formats (issue 5): CSV bulk import, STIX 2.1, TAXII 2.1, MISP.
 
     python3 tests/e2e/formats.py --bin build/src/cli/simpul [-k SUBSTRING] [-v]
 
@@ -607,6 +607,101 @@ def taxii_post_objects_answers_a_status():
     eq(j["http_status"], "400", "TAXII error resource")
     taxii(n, "SG-ASCOM", path, "POST", "not json", status=400)
     eq(db_count(n.db, "SELECT count(*) FROM reports WHERE agency_id = 'SG-ASCOM'"), before + 1, "after refusals")
+
+
+# ---- MISP --------------------------------------------------------------------
+
+def misp_templates_ok(ev):
+    """Every object of an exported event against its template in ../shared/data/misp-objects:
+    known relations, the template's attribute type, required / requiredOneOf."""
+    for o in ev["Object"]:
+        path = os.path.join(DATA, "misp-objects", o["name"], "definition.json")
+        check(os.path.exists(path), "no MISP template for object %s" % o["name"])
+        with open(path) as f:
+            t = json.load(f)
+        eq(o.get("template_uuid"), t["uuid"], "%s template_uuid" % o["name"])
+        rels = [a["object_relation"] for a in o["Attribute"]]
+        for a in o["Attribute"]:
+            check(a["object_relation"] in t["attributes"], "%s: unknown relation %s" % (o["name"], a["object_relation"]))
+            eq(a["type"], t["attributes"][a["object_relation"]]["misp-attribute"],
+               "%s.%s type" % (o["name"], a["object_relation"]))
+        for r in t.get("required", []):
+            check(r in rels, "%s lacks required %s" % (o["name"], r))
+        if t.get("requiredOneOf"):
+            check(any(r in rels for r in t["requiredOneOf"]), "%s lacks one of %s" % (o["name"], t["requiredOneOf"]))
+
+
+def misp_meaning(ev):
+    e = ev["Event"]
+    sels = sorted((a["type"], a["value"], a["comment"]) for a in e["Attribute"])
+    sels += sorted((o["name"], a["object_relation"], a["value"], a["comment"]) for o in e["Object"] for a in o["Attribute"])
+    return e["info"], e["date"], e["distribution"], sorted(t["name"] for t in e["Tag"]), sels
+
+
+@test
+def misp_export_follows_the_templates_and_policy():
+    n = node()
+    rid = stix_report(n)
+    before = audit_count(n.db, "report.export", "ok")
+    r = n.get("/api/v1/export/misp?report=" + rid, "MY-NSRC")
+    eq(r.status, 200, "MISP export (%s)" % short(r.text))
+    ev = r.json["Event"]
+    names = sorted(o["name"] for o in ev["Object"])
+    eq(names, ["bank-account", "coin-address", "phone-number"], "objects")
+    misp_templates_ok(ev)
+    types = sorted(a["type"] for a in ev["Attribute"])
+    for t in ("url", "email", "text"):
+        check(t in types, "attribute type %s missing: %s" % (t, types))
+    check({"name": "tlp:amber"} in ev["Tag"], "tlp:amber tag: %s" % ev["Tag"])
+    eq(ev["distribution"], "1", "distribution of a MEMBERS report (this community)")
+    eq(audit_count(n.db, "report.export", "ok"), before + 1, "export audited")
+    e2e.assert_problem(n.get("/api/v1/export/misp?report=" + rid, "UK-NCA"), 404, "report", "partner export")
+    e2e.assert_problem(n.get("/api/v1/export/misp?report=" + rid, "MY-BANK1"), 404, "report", "bank export")
+
+
+@test
+def misp_round_trip_export_import_export():
+    n = node()
+    rid = stix_report(n, markings={"tlp": "GREEN", "releasable_to": ["ALL_LE", "PRIVATE"], "grading": "A1"})
+    out = os.path.join(tempfile.mkdtemp(prefix="spl-fmt-"), "e1.json")
+    cli("export", "--db", n.db, "--agency", "MY-NSRC", "--format", "misp", "--report", rid, "--out", out)
+    with open(out) as f:
+        e1 = json.load(f)
+    eq(e1["Event"]["distribution"], "2", "ALL_LE: connected communities")
+    j = cli_json("import", "--db", n.db, "--agency", "SG-ASCOM", "--format", "misp", "--json", out)
+    eq((j["reports"], j["imported"], j["skipped"]), (1, 1, 0), "import")
+    j = cli_json("import", "--db", n.db, "--agency", "SG-ASCOM", "--format", "misp", "--json", out)
+    eq((j["imported"], j["duplicates"]), (0, 1), "the same event again")
+    new = db_count(n.db, "SELECT id FROM reports WHERE agency_id = 'SG-ASCOM' AND reference = ?", e1["Event"]["info"])
+    r = n.get("/api/v1/export/misp?report=" + new, "SG-ASCOM")
+    eq(r.status, 200, "re-export")
+    eq(misp_meaning(r.json), misp_meaning(e1), "meaning and markings after export -> import -> export")
+
+
+@test
+def misp_import_malformed_changes_nothing():
+    n = node()
+    before = db_count(n.db, "SELECT count(*) FROM reports")
+    bad = {"Event": {"info": "x", "Attribute": [{"type": "domain", "value": "ok.example"},
+                                                 {"type": "domain", "value": 7}]}}
+    p = cli("import", "--db", n.db, "--agency", "SG-ASCOM", "--format", "misp", tmpfile("bad.json", json.dumps(bad)),
+            ok=False)
+    eq(p.returncode, 1, "exit status")
+    check("Event.Attribute[1]" in p.stderr, "stderr names the attribute: %s" % short(p.stderr))
+    bad = {"Event": {"info": "x", "Object": [{"name": "phone-number", "Attribute": [
+        {"object_relation": "phone-number", "type": "phone-number", "value": "0812345678"}]}],
+        "Tag": [{"name": "simpul:releasable-to=\"not an audience!\""}]}}
+    p = cli("import", "--db", n.db, "--agency", "SG-ASCOM", "--format", "misp", tmpfile("bad2.json", json.dumps(bad)),
+            ok=False)
+    eq(p.returncode, 1, "exit status (bad marking)")
+    check("markings" in p.stderr and "nothing was imported" in p.stderr, "stderr: %s" % short(p.stderr))
+    p = cli("import", "--db", n.db, "--agency", "SG-ASCOM", "--format", "misp", "--dry-run", "--json",
+            tmpfile("ok.json", json.dumps({"Event": {"info": "fine", "Attribute": [
+                {"type": "md5", "value": "d41d8cd98f00b204e9800998ecf8427e"},
+                {"type": "domain", "value": "fine-%d.example" % uniq()}]}})))
+    j = json.loads(p.stdout)
+    eq((j["reports"], j["valid"], len(j["skipped"])), (1, 1, 1), "dry run: md5 skipped, said")
+    eq(db_count(n.db, "SELECT count(*) FROM reports"), before, "nothing written")
 
 
 # =============================================================================
