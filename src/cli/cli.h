@@ -19,6 +19,14 @@ int cmd_screen(int argc, char **argv);     /* bulk screening (cmd_ppp.c) */
 int cmd_person(int argc, char **argv);     /* person search */
 int cmd_import_persons(const char *db, const char *agency, const char *format, const char *file,
     const char *alt, bool json, int flags);
+/* cmd_formats.c: simpul export, and simpul import --format csv. */
+int cmd_export(int argc, char **argv);
+int import_misp(const char *db, const char *agency, const char *file, bool dry_run, bool json,
+    int node_flags);
+int import_stix(const char *db, const char *agency, const char *file, bool dry_run, bool json,
+    int node_flags);
+int import_csv(const char *db, const char *agency, const char *file, const char *mapping,
+    bool dry_run, bool json, int node_flags);
 
 /* True when argv holds -h or --help. */
 bool cli_wants_help(int argc, char **argv);

@@ -24,8 +24,10 @@ cmd_import(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' }, { "skip", required_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' }, { "fast", no_argument, NULL, 'F' },
 		{ "alt", required_argument, NULL, 'A' },
-		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
-	const char *db = NULL, *agency = NULL, *format = "reports-jsonl", *file, *alt = NULL;
+		{ "help", no_argument, NULL, 'h' }, { "mapping", required_argument, NULL, 'm' },
+		{ "dry-run", no_argument, NULL, 'n' }, { NULL, 0, NULL, 0 } };
+	const char *db = NULL, *agency = NULL, *format = "reports-jsonl", *file, *alt = NULL, *mapping = NULL;
+	bool dry_run = false;
 	int64_t skip = 0;
 	bool json = false;
 	int flags = 0;
@@ -50,16 +52,38 @@ cmd_import(int argc, char **argv)
 		case 'j': json = true; break;
 		case 'F': flags |= NODE_SYNC_FAST; break;
 		case 'A': alt = optarg; break;
+		case 'm': mapping = optarg; break;
+		case 'n': dry_run = true; break;
 		case 'h':
 			puts("usage: simpul import --db FILE --agency ID [--format reports-jsonl] [--skip N] [--json] FILE|-\n"
+			    "       simpul import --db FILE --agency ID --format csv --mapping MAP.json [--dry-run] [--json] FILE|-\n"
+			    "       simpul import --db FILE --agency ID --format stix|misp [--dry-run] [--json] FILE|-\n"
 			    "       simpul import --db FILE --agency ID --format persons-jsonl|un-xml FILE\n"
 			    "       simpul import --db FILE --agency ID --format ofac-csv [--alt alt.csv] sdn.csv\n\n"
 			    "Imports reports, one JSON object per line in the shape of POST /api/v1/reports,\n"
 			    "as agency ID. Each report's selectors are normalised and matched against the\n"
-			    "other agencies' records; every report is audited. Commits every 1,000 reports:\n"
-			    "when a line is bad the import stops naming it, earlier batches stay, and\n"
-			    "--skip N resumes after the first N lines. A progress bar shows on a terminal.\n"
+			    "other agencies' records; one audit entry names each 1,000 reports. Commits\n"
+			    "about once a second: when a line is bad the import stops naming it and the\n"
+			    "line to resume from; --skip N resumes after the first N lines. A progress bar\n"
+			    "shows on a terminal.\n"
 			    "  --fast  synchronous=NORMAL (safe against a crash of the process, not of the machine)\n\n"
+			    "CSV (bank and telco batches): MAP.json says which column feeds which report\n"
+			    "field (docs/internals/formats.md); each row becomes one report. The whole file\n"
+			    "is checked first: any bad row is reported (row, line, column, field, reason)\n"
+			    "and nothing is written. Rows already imported by the agency (same content)\n"
+			    "are skipped, so running the same import again changes nothing and resumes an\n"
+			    "interrupted one.\n"
+			    "  --mapping MAP.json  the column-mapping file (required with --format csv)\n"
+			    "  --dry-run           only check: print the validation report, write nothing\n"
+			    "                      (exit 0 when every row is valid, 1 otherwise)\n\n"
+			    "STIX 2.1: each report or grouping of the bundle becomes a report of agency ID;\n"
+			    "its indicators (simple patterns: [type:prop = 'v' AND ...]) and observables\n"
+			    "become selectors, TLP 2.0 and Simpul markings its markings. Indicators and\n"
+			    "observables outside any report become one more report. Every report is checked\n"
+			    "before anything is written; a bundle imported again changes nothing.\n\n"
+			    "MISP event JSON: each event becomes a report; selector attributes and the\n"
+			    "bank-account, phone-number, coin-address and person objects become selectors;\n"
+			    "tlp: tags and distribution levels become markings (docs/internals/formats.md).\n\n"
 			    "persons-jsonl: one person a line, {\"ref\",\"names\":[...],\"dob\"?,\"nationality\":[...]?,\n"
 			    "\"documents\":[{\"type\",\"country\",\"number\"}]?}. ofac-csv: the OFAC SDN CSV with its\n"
 			    "alt.csv (--alt); un-xml: the UN Security Council consolidated list. Only individuals\n"
@@ -74,8 +98,16 @@ cmd_import(int argc, char **argv)
 		return cli_fail(2, "import needs --db FILE and --agency ID");
 	if (strcmp(format, "persons-jsonl") == 0 || strcmp(format, "ofac-csv") == 0 || strcmp(format, "un-xml") == 0)
 		return cmd_import_persons(db, agency, format, argv[optind], alt, json, flags);
+	if (strcmp(format, "csv") == 0)
+		return import_csv(db, agency, argv[optind], mapping, dry_run, json, flags);
+	if (strcmp(format, "stix") == 0 && mapping == NULL)
+		return import_stix(db, agency, argv[optind], dry_run, json, flags);
+	if (strcmp(format, "misp") == 0 && mapping == NULL)
+		return import_misp(db, agency, argv[optind], dry_run, json, flags);
+	if (mapping != NULL || dry_run)
+		return cli_fail(2, "--mapping goes with --format csv, --dry-run with csv, stix or misp");
 	if (strcmp(format, "reports-jsonl") != 0)
-		return cli_fail(2, "--format %s: one of reports-jsonl, persons-jsonl, ofac-csv, un-xml", format);
+		return cli_fail(2, "--format %s: one of reports-jsonl, csv, stix, misp, persons-jsonl, ofac-csv, un-xml", format);
 	file = argv[optind];
 	if (strcmp(file, "-") == 0)
 		in = stdin;

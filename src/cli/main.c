@@ -24,6 +24,7 @@ static const struct {
 	{ "audit",     cmd_audit,     "verify or export the audit trail" },
 	{ "screen",    cmd_screen,    "screen a file of accounts, numbers or URLs (CSV or JSON lines)" },
 	{ "person",    cmd_person,    "search persons by name across scripts (or --batch)" },
+	{ "export",    cmd_export,    "export reports as STIX 2.1 (policy-checked, audited)" },
 };
 
 static void

@@ -2077,6 +2077,8 @@ struct parsed {
 	uint64_t       line, bytes;  /* line number; bytes read up to it */
 	int            kind;         /* 0 report, 1 error, 2 end of input */
 	struct err     e;
+	bool           has_digest;   /* an import_source item with a content digest */
+	unsigned char  digest[32];
 	struct parsed *next;         /* on the done list */
 };
 
@@ -2093,6 +2095,7 @@ struct importer {
 	bool             reader_done;   /* the reader thread has put its last */
 	atomic_bool      writer_idle;   /* the writer waits for input: flush early */
 	bool             stop;
+	const struct import_source *src;   /* NULL: reports-jsonl from in */
 };
 
 static void
@@ -2265,13 +2268,121 @@ import_reader(void *arg)
 	return NULL;
 }
 
+/* The reader stage for an import_source (core.h): the same hand-over as
+ * import_reader, the items coming from src->next instead of JSON lines. */
+static void *
+import_source_reader(void *arg)
+{
+	struct importer *im = arg;
+	struct parsed *chunk[IMPORT_CHUNK];
+	size_t nchunk = 0;
+	uint64_t nitems = 0, line = 0, bytes = 0;
+	struct parsed *pp;
+	bool last = false;
+
+	while (!last) {
+		struct import_item it;
+		int got;
+
+		if ((pp = calloc(1, sizeof(*pp))) == NULL)
+			break;   /* the writer learns it from reader_done */
+		memset(&it, 0, sizeof(it));
+		got = im->src->next(im->src->ctx, &it, &pp->e);
+		if (got == 1) {
+			line = it.line;
+			bytes = it.bytes;
+		}
+		pp->line = line;
+		pp->bytes = bytes;
+		if (got == 0) {
+			pp->kind = 2;
+		} else if (got == -1) {
+			pp->kind = 1;
+			if (pp->e.status == 0)
+				err_set(&pp->e, 400, "", "line %llu: malformed input", (unsigned long long)line + 1);
+		} else if (++nitems <= im->skip) {
+			json_decref(it.report);
+			free(pp);
+			continue;
+		} else if (!json_depth_ok(it.report, SIMPUL_MAX_JSON_DEPTH)) {
+			pp->kind = 1;
+			err_set(&pp->e, 400, "", "line %llu: nested deeper than %d levels",
+			    (unsigned long long)line, SIMPUL_MAX_JSON_DEPTH);
+		} else if (report_parse(it.report, im->country, &pp->r, &pp->e) == -1) {
+			char field[128], msg[256];
+			str_copy(field, sizeof(field), pp->e.field);
+			str_copy(msg, sizeof(msg), pp->e.msg);
+			pp->kind = 1;
+			err_set(&pp->e, 400, field, "line %llu: %s", (unsigned long long)line, msg);
+		} else if (report_freeze(&pp->r) == -1) {
+			pp->kind = 1;
+			err_set(&pp->e, 500, "", "line %llu: out of memory", (unsigned long long)line);
+		} else if (it.has_digest) {
+			pp->has_digest = true;
+			memcpy(pp->digest, it.digest, sizeof(pp->digest));
+		}
+		json_decref(it.report);
+		last = pp->kind != 0;
+		chunk[nchunk++] = pp;
+		if (last || nchunk == IMPORT_CHUNK ||
+		    atomic_load_explicit(&im->writer_idle, memory_order_relaxed)) {
+			bool ok = ring_put(im, chunk, nchunk);
+			if (!ok)
+				for (size_t i = 0; i < nchunk; i++)
+					parsed_free(chunk[i]);
+			nchunk = 0;
+			if (!ok)
+				break;
+		}
+	}
+	for (size_t i = 0; i < nchunk; i++)
+		parsed_free(chunk[i]);
+	pthread_mutex_lock(&im->mu);
+	im->reader_done = true;
+	pthread_cond_signal(&im->can_get);
+	pthread_mutex_unlock(&im->mu);
+	return NULL;
+}
+
+static int import_run(struct node *n, const char *agency_id, FILE *in,
+    const struct import_source *src, uint64_t skip, import_progress_cb cb, void *cbctx,
+    struct import_stats *sts, struct err *e);
+
 int
 node_import_reports(struct node *n, const char *agency_id, FILE *in, uint64_t skip,
     import_progress_cb cb, void *cbctx, struct import_stats *sts, struct err *e)
 {
+	return import_run(n, agency_id, in, NULL, skip, cb, cbctx, sts, e);
+}
+
+int
+node_import_source(struct node *n, const char *agency_id, const struct import_source *src,
+    uint64_t skip, import_progress_cb cb, void *cbctx, struct import_stats *sts, struct err *e)
+{
+	return import_run(n, agency_id, NULL, src, skip, cb, cbctx, sts, e);
+}
+
+int
+node_import_seen(struct node *n, const char *agency_id, const unsigned char digest[32],
+    char *report_id, struct err *e)
+{
+	struct store *st = reader(n, e);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	if ((rc = store_import_seen(st, agency_id, digest, report_id)) == -1)
+		err_set(e, 500, "", "could not read the imported rows");
+	return rc;
+}
+
+static int
+import_run(struct node *n, const char *agency_id, FILE *in, const struct import_source *src,
+    uint64_t skip, import_progress_cb cb, void *cbctx, struct import_stats *sts, struct err *e)
+{
 	struct principal p;
 	struct reqctx c = { .p = &p, .purpose = "import" };
-	struct importer im = { .in = in, .skip = skip };
+	struct importer im = { .in = in, .skip = skip, .src = src };
 	pthread_t reader_thread;
 	size_t inbatch = 0;
 	int rc = -1;
@@ -2297,7 +2408,7 @@ node_import_reports(struct node *n, const char *agency_id, FILE *in, uint64_t sk
 	pthread_mutex_init(&im.mu, NULL);
 	pthread_cond_init(&im.can_put, NULL);
 	pthread_cond_init(&im.can_get, NULL);
-	if (pthread_create(&reader_thread, NULL, import_reader, &im) != 0) {
+	if (pthread_create(&reader_thread, NULL, src ? import_source_reader : import_reader, &im) != 0) {
 		err_set(e, 500, "", "could not start the import reader");
 		goto done;
 	}
@@ -2339,6 +2450,20 @@ node_import_reports(struct node *n, const char *agency_id, FILE *in, uint64_t sk
 				open_txn = true;
 				txn_start = now_ms();
 				intxn = 0;
+			}
+			sts->items++;
+			if (pp->has_digest) {
+				/* Claimed in the report's transaction: both stay or
+				 * neither. An item seen before writes nothing. */
+				int cl = store_import_claim(n->w, p.agency.id, pp->digest, pp->r.id, e);
+				if (cl == -1) {
+					failed = true;
+					continue;
+				}
+				if (cl == 0) {
+					sts->duplicates++;
+					continue;
+				}
 			}
 			if (report_write(n, &c, &pp->r, NULL, &nm, batch, e) == -1) {
 				failed = true;
@@ -2609,6 +2734,207 @@ out:
 	return rc;
 }
 
+/* ---- export (formats: stix.c, misp.c) ---------------------------------- */
+
+int
+node_export_reports(struct node *n, const struct reqctx *c, const char *const *ids, size_t nids,
+    const char *format, json_t **reports_out, json_t **agencies_out, struct err *e)
+{
+	struct store *st;
+	struct audit_event ev;
+	json_t *reports = NULL, *agencies = NULL, *named = NULL, *d;
+	int rc = -1;
+
+	*reports_out = *agencies_out = NULL;
+	if (nids == 0 || nids > SIMPUL_MAX_EXPORT_REPORTS) {
+		err_set(e, 400, "report", "name 1 to %d reports to export", SIMPUL_MAX_EXPORT_REPORTS);
+		node_audit_refusal(n, c, "report.export", NULL, 400, e->msg);
+		return -1;
+	}
+	if ((st = reader(n, e)) == NULL)
+		return -1;
+	reports = json_array();
+	agencies = json_object();
+	named = json_array();
+	for (size_t i = 0; i < nids; i++) {
+		struct report r;
+		struct record_meta meta;
+		enum decision dd = POLICY_NONE;
+		int found;
+
+		memset(&r, 0, sizeof(r));
+		found = strlen(ids[i]) == SIMPUL_ID_LEN ? store_report_get(st, ids[i], &r) : 1;
+		if (found == -1) {
+			err_set(e, 500, "", "could not read the report");
+			goto out;
+		}
+		if (found == 0) {
+			meta.agency_id = r.agency_id;
+			meta.m = &r.m;
+			/* Onward sharing: orcon records go to their originator only. */
+			dd = policy_decide(c->p, &meta, USE_ONWARD);
+		}
+		if (dd != POLICY_FULL) {
+			/* Unknown, not for you, hit-only and orcon look the same. */
+			err_set(e, 404, "report", "no report %.40s that you may export", ids[i]);
+			report_free(&r);
+			node_audit_refusal(n, c, "report.export", ids[i], 404, e->msg);
+			goto out;
+		}
+		json_array_append_new(reports, report_render(c->p, &r, POLICY_FULL));
+		json_array_append_new(named, json_string(r.id));
+		if (json_object_get(agencies, r.agency_id) == NULL) {
+			struct agency a;
+			if (store_agency_get(st, r.agency_id, &a) == 0)
+				json_object_set_new(agencies, a.id, json_pack("{s:s, s:s, s:s, s:s}", "id", a.id,
+				    "country", a.country, "kind", agency_kind_name(a.kind), "name", a.name));
+		}
+		report_free(&r);
+	}
+	d = json_pack("{s:s, s:O}", "format", format, "reports", named);
+	event_init(&ev, c, "report.export", nids == 1 ? ids[0] : NULL, "ok", d);
+	rc = commit_read(n, c, &ev, NULL, 0);
+	json_decref(d);
+	if (rc == -1) {
+		err_set(e, 500, "", "the audit trail could not be written; nothing is returned without it");
+		goto out;
+	}
+	atomic_fetch_add(&n->ctr.reads, 1);
+	*reports_out = reports;
+	*agencies_out = agencies;
+	reports = agencies = NULL;
+	rc = 0;
+out:
+	json_decref(reports);
+	json_decref(agencies);
+	json_decref(named);
+	return rc;
+}
+
+/* ---- feeds (formats: TAXII) -------------------------------------------- */
+
+struct feedrow {
+	int64_t rid;
+	char    id[SIMPUL_ID_LEN + 1];
+};
+
+struct feedscan {
+	struct feedrow *v;
+	size_t          n, cap;
+};
+
+static int
+feed_cb(void *ctx, int64_t rid, const char *id)
+{
+	struct feedscan *fs = ctx;
+
+	if (fs->n == fs->cap)
+		return 1;
+	fs->v[fs->n].rid = rid;
+	str_copy(fs->v[fs->n].id, sizeof(fs->v[fs->n].id), id);
+	fs->n++;
+	return 0;
+}
+
+static bool
+aud_has(const struct markings *m, const char *aud)
+{
+	for (int i = 0; i < m->naud; i++)
+		if (strcmp(m->aud[i], aud) == 0)
+			return true;
+	return false;
+}
+
+int
+node_export_feed(struct node *n, const struct reqctx *c, const char *audience, int64_t after_rid,
+    int64_t added_after_ms, int limit, json_t **reports_out, json_t **agencies_out, json_t **rids_out,
+    bool *more, struct err *e)
+{
+	struct feedscan fs = { 0 };
+	struct store *st;
+	struct audit_event ev;
+	json_t *reports = json_array(), *agencies = json_object(), *rids = json_array(), *d;
+	int64_t cursor = after_rid;
+	size_t scanned = 0;
+	int rc = -1;
+
+	*reports_out = *agencies_out = *rids_out = NULL;
+	*more = false;
+	if ((st = reader(n, e)) == NULL)
+		goto out;
+	fs.cap = 256;
+	if ((fs.v = calloc(fs.cap, sizeof(*fs.v))) == NULL) {
+		err_set(e, 500, "", "out of memory");
+		goto out;
+	}
+	/* Scan in row order, keep what the audience and the gate allow; bounded
+	 * per request (SIMPUL_MAX_FEED_SCAN rows), the cursor says where to go on. */
+	while ((int)json_array_size(reports) < limit && scanned < SIMPUL_MAX_FEED_SCAN) {
+		fs.n = 0;
+		if (store_reports_after(st, cursor, added_after_ms, (int)fs.cap, feed_cb, &fs) == -1) {
+			err_set(e, 500, "", "could not read reports");
+			goto out;
+		}
+		if (fs.n == 0)
+			break;
+		for (size_t i = 0; i < fs.n; i++) {
+			struct report r;
+			struct record_meta meta;
+			bool in;
+
+			scanned++;
+			if ((int)json_array_size(reports) == limit) {
+				*more = true;
+				break;
+			}
+			cursor = fs.v[i].rid;
+			memset(&r, 0, sizeof(r));
+			if (store_report_get(st, fs.v[i].id, &r) != 0)
+				continue;
+			in = audience == NULL ? strcmp(r.agency_id, c->p->agency.id) == 0 : aud_has(&r.m, audience);
+			meta.agency_id = r.agency_id;
+			meta.m = &r.m;
+			if (in && policy_decide(c->p, &meta, USE_ONWARD) == POLICY_FULL) {
+				json_array_append_new(reports, report_render(c->p, &r, POLICY_FULL));
+				json_array_append_new(rids, json_integer(fs.v[i].rid));
+				if (json_object_get(agencies, r.agency_id) == NULL) {
+					struct agency a;
+					if (store_agency_get(st, r.agency_id, &a) == 0)
+						json_object_set_new(agencies, a.id, json_pack("{s:s, s:s, s:s, s:s}", "id",
+						    a.id, "country", a.country, "kind", agency_kind_name(a.kind), "name", a.name));
+				}
+			}
+			report_free(&r);
+		}
+		if (*more || fs.n < fs.cap)
+			break;
+	}
+	if (scanned >= SIMPUL_MAX_FEED_SCAN)
+		*more = true;
+	d = json_pack("{s:s, s:I, s:I}", "collection", audience ? audience : c->p->agency.id,
+	    "after", (json_int_t)after_rid, "reports", (json_int_t)json_array_size(reports));
+	event_init(&ev, c, "taxii.objects", audience ? audience : c->p->agency.id, "ok", d);
+	rc = commit_read(n, c, &ev, NULL, 0);
+	json_decref(d);
+	if (rc == -1) {
+		err_set(e, 500, "", "the audit trail could not be written; nothing is returned without it");
+		goto out;
+	}
+	/* The next page starts after the last row scanned, even if it was not ours. */
+	json_object_set_new(agencies, "", json_integer(cursor));
+	*reports_out = reports;
+	*agencies_out = agencies;
+	*rids_out = rids;
+	reports = agencies = rids = NULL;
+	rc = 0;
+out:
+	free(fs.v);
+	json_decref(reports);
+	json_decref(agencies);
+	json_decref(rids);
+	return rc;
+}
+
 int
 node_alert_to(struct store *st, const char *agency_id, const char *principal_id, const char *kind,
     json_t *payload, struct err *e)
@@ -2630,4 +2956,18 @@ node_alert_to(struct store *st, const char *agency_id, const char *principal_id,
 	rc = store_alert_put(st, &a, e);
 	free(text);
 	return rc;
+}
+
+int
+node_audit_access(struct node *n, const struct reqctx *c, const char *action, const char *object,
+    struct err *e)
+{
+	struct audit_event ev;
+
+	event_init(&ev, c, action, object, "ok", NULL);
+	if (commit_read(n, c, &ev, NULL, 0) == -1) {
+		err_set(e, 500, "", "the audit trail could not be written; nothing is returned without it");
+		return -1;
+	}
+	return 0;
 }

@@ -105,6 +105,7 @@ int node_alerts(struct node *n, const struct reqctx *c, int64_t after, int limit
  * (0: commit every batch). */
 struct import_stats {
 	uint64_t lines, reports, selectors, matches, bytes;
+	uint64_t items, duplicates;   /* import_source items; those imported before */
 	/* Committed so far (lines from the file's start, the skipped ones
 	 * included): after a failure, resume with skip = committed_lines. */
 	uint64_t committed_reports, committed_lines;
@@ -113,6 +114,55 @@ typedef void (*import_progress_cb)(void *ctx, const struct import_stats *s);
 void node_set_import_commit_ms(struct node *n, int ms);
 int node_import_reports(struct node *n, const char *agency_id, FILE *in, uint64_t skip,
     import_progress_cb cb, void *cbctx, struct import_stats *st, struct err *e);
+
+/* An import source other than reports-jsonl (csvimport.c; later STIX and
+ * MISP): next() hands over one report as JSON in the shape of POST
+ * /api/v1/reports (ownership passes), with the line it starts on and the
+ * bytes consumed so far; returns 1 for an item, 0 at the end, -1 on
+ * malformed input with e naming the line and field. next() runs on the
+ * import's reader thread. An item with has_digest set is written only if
+ * the agency has not imported that digest before (store_import_claim, in
+ * the report's transaction): importing the same rows again changes nothing
+ * and counts them in st->duplicates. */
+struct import_item {
+	json_t        *report;
+	uint64_t       line, bytes;
+	bool           has_digest;
+	unsigned char  digest[32];
+};
+struct import_source {
+	int  (*next)(void *ctx, struct import_item *it, struct err *e);
+	void *ctx;
+};
+int node_import_source(struct node *n, const char *agency_id, const struct import_source *src,
+    uint64_t skip, import_progress_cb cb, void *cbctx, struct import_stats *st, struct err *e);
+/* Has agency imported a row with this digest? 1 (report_id filled when not
+ * NULL), 0 no, -1 error. For dry runs. */
+int node_import_seen(struct node *n, const char *agency_id, const unsigned char digest[32],
+    char *report_id /* SIMPUL_ID_LEN + 1, may be NULL */, struct err *e);
+
+/* Export reports (STIX, MISP): each must be FULL to the principal for
+ * onward sharing (policy_decide USE_ONWARD: orcon records go to their
+ * originator only); else 404 naming it, audited as a refusal, nothing
+ * returned. *reports_out: the reports rendered as for GET (field filter
+ * applied); *agencies_out: {agency id: {id,country,kind,name}}. One
+ * "report.export" audit entry naming the format and the reports. */
+int node_export_reports(struct node *n, const struct reqctx *c, const char *const *ids, size_t nids,
+    const char *format, json_t **reports_out, json_t **agencies_out, struct err *e);
+
+/* A feed (TAXII objects): after local row after_rid, the reports released
+ * to `audience` (an entry of releasable_to; NULL: the principal's own
+ * agency's reports) created after added_after_ms that the principal may
+ * share onward (FULL, USE_ONWARD), at most limit, rendered as for export.
+ * *rids_out: their local rows (the cursor); *agencies_out as for export,
+ * plus "" -> the last row scanned (where the next page starts). *more when
+ * there may be more. One "taxii.objects" audit entry. */
+int node_export_feed(struct node *n, const struct reqctx *c, const char *audience, int64_t after_rid,
+    int64_t added_after_ms, int limit, json_t **reports_out, json_t **agencies_out, json_t **rids_out,
+    bool *more, struct err *e);
+/* Audit an access that reads no record (TAXII discovery, collections). */
+int node_audit_access(struct node *n, const struct reqctx *c, const char *action, const char *object,
+    struct err *e);
 
 /* Prometheus text exposition. */
 int node_metrics(struct node *n, struct sbuf *out);

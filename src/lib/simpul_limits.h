@@ -44,4 +44,15 @@
 #define SIMPUL_MAX_LIMIT_RULES     64    /* rate-limit and quota rules */
 #define SIMPUL_MAX_PUBLIC_BATCH    100   /* selectors in one public check */
 
+/* formats (csvimport.c, stix.c) */
+#define SIMPUL_MAX_CSV_COLUMNS     1024  /* cells in one CSV record */
+#define SIMPUL_MAX_CSV_ISSUES      1000  /* bad rows listed in a dry-run report */
+#define SIMPUL_MAX_MAPPING         (256u * 1024u) /* a column-mapping file, bytes */
+#define SIMPUL_MAX_MAP_SELECTORS   64    /* selector columns in a mapping */
+#define SIMPUL_MAX_EXPORT_REPORTS  100   /* reports in one export request */
+#define SIMPUL_MAX_STIX_OBJECTS    10000 /* objects in one imported bundle */
+#define SIMPUL_MAX_FEED_SCAN       5000  /* reports a TAXII page looks at */
+#define SIMPUL_MAX_TAXII_PAGE      1000  /* objects in one TAXII page */
+#define SIMPUL_MAX_STIX_BYTES      (64u * 1024u * 1024u) /* an imported STIX or MISP file */
+
 #endif

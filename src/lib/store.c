@@ -366,3 +366,24 @@ store_backend_of(struct store *st, void **state)
 	*state = st->state;
 	return st->be;
 }
+
+int
+store_import_claim(struct store *st, const char *agency_id, const unsigned char digest[32],
+    const char *report_id, struct err *e)
+{
+	return st->be->import_claim(st->state, agency_id, digest, report_id, e);
+}
+
+int
+store_import_seen(struct store *st, const char *agency_id, const unsigned char digest[32],
+    char report_id[SIMPUL_ID_LEN + 1])
+{
+	return st->be->import_seen(st->state, agency_id, digest, report_id);
+}
+
+int
+store_reports_after(struct store *st, int64_t after_rid, int64_t created_after_ms, int limit,
+    int (*cb)(void *, int64_t rid, const char *id), void *ctx)
+{
+	return st->be->reports_after(st->state, after_rid, created_after_ms, limit, cb, ctx);
+}

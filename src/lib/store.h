@@ -200,5 +200,17 @@ int store_notice_ack(struct store *st, const char *notice_id, const char *agency
     const char *principal_id, int64_t at, struct err *e);
 /* 0 and *at when acknowledged, 1 when not. */
 int store_notice_acked(struct store *st, const char *notice_id, const char *agency_id, int64_t *at);
+/* Import rows by content digest (formats: csvimport.c). Claim a row for
+ * agency inside the write transaction that stores its report: 1 claimed,
+ * 0 already imported (write nothing), -1 error. Seen: 1 (report_id filled
+ * when not NULL), 0 not imported, -1 error. */
+int store_import_claim(struct store *st, const char *agency_id, const unsigned char digest[32],
+    const char *report_id, struct err *e);
+int store_import_seen(struct store *st, const char *agency_id, const unsigned char digest[32],
+    char report_id[SIMPUL_ID_LEN + 1]);
+/* Reports with local row > after_rid and created > created_after_ms, in row
+ * order, at most limit (feeds: TAXII). cb returns non-zero to stop. */
+int store_reports_after(struct store *st, int64_t after_rid, int64_t created_after_ms, int limit,
+    int (*cb)(void *, int64_t rid, const char *id), void *ctx);
 
 #endif

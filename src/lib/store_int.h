@@ -80,6 +80,12 @@ struct store_backend {
 	int  (*notice_acked)(void *be, const char *notice_id, const char *agency_id, int64_t *at);
 	/* Networks, generic values, watchlists, webhooks (store_net.h). */
 	const struct store_net_ops *net;
+	int  (*import_claim)(void *be, const char *agency_id, const unsigned char digest[32],
+	         const char *report_id, struct err *e);
+	int  (*import_seen)(void *be, const char *agency_id, const unsigned char digest[32],
+	         char report_id[SIMPUL_ID_LEN + 1]);
+	int  (*reports_after)(void *be, int64_t after_rid, int64_t created_after_ms, int limit,
+	         int (*cb)(void *, int64_t rid, const char *id), void *ctx);
 };
 
 /* The backend and its state behind a store (for feature tables such as

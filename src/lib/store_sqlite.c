@@ -239,9 +239,24 @@ static const char mig_persons[] =
 ") WITHOUT ROWID;"
 ;
 
+/* Formats (issue 5): the rows an import has taken in, by the
+ * digest of their content (csvimport.c), so that importing the same file
+ * again changes nothing. A row is claimed in the transaction that writes
+ * its report: both commit or neither does. */
+static const char mig_formats[] =
+"CREATE TABLE import_rows ("
+"  agency_id TEXT NOT NULL REFERENCES agencies(id),"
+"  digest    BLOB NOT NULL CHECK (length(digest) = 32),"
+"  report_id TEXT NOT NULL,"
+"  created   INTEGER NOT NULL,"
+"  PRIMARY KEY (agency_id, digest)"
+") WITHOUT ROWID;"
+;
+
 /* migrations[v] takes the schema from v - 1 to v. Append, never edit. */
 extern const char sq_mig_networks[];   /* store_sqlite_net.c */
-static const char *const migrations[] = { NULL, mig_1, mig_2, mig_ppp, mig_persons, sq_mig_networks };
+static const char *const migrations[] = { NULL, mig_1, mig_2, mig_ppp, mig_persons, sq_mig_networks,
+	mig_formats };
 
 /* ---- statements -------------------------------------------------------- */
 
@@ -257,6 +272,7 @@ enum qid {
 	Q_ALERT_PUT, Q_ALERTS,
 	Q_AUDIT_PUT, Q_AUDIT_MAX, Q_AUDIT_LAST, Q_AUDIT_ITER,
 	Q_COUNTERS, Q_COUNT_AGENCIES, Q_COUNT_PRINCIPALS, Q_COUNTER_ADD, Q_KEY_EXISTS,
+	Q_IMPORT_CLAIM, Q_IMPORT_SEEN, Q_REPORTS_AFTER,
 	Q__N
 };
 
@@ -329,6 +345,11 @@ static const char *const q_sql[Q__N] = {
 	[Q_KEY_EXISTS] = "SELECT 1 FROM postings WHERE key = ?1 LIMIT 1",
 	[Q_COUNT_AGENCIES] = "SELECT count(*) FROM agencies",
 	[Q_COUNT_PRINCIPALS] = "SELECT count(*) FROM principals",
+	[Q_IMPORT_CLAIM] = "INSERT INTO import_rows(agency_id, digest, report_id, created)"
+	    " VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+	[Q_IMPORT_SEEN] = "SELECT report_id FROM import_rows WHERE agency_id = ?1 AND digest = ?2",
+	/* Feeds (TAXII): reports in local row order after a cursor. */
+	[Q_REPORTS_AFTER] = "SELECT rid, id FROM reports WHERE rid > ?1 AND created > ?2 ORDER BY rid LIMIT ?3",
 };
 
 /* Counters the store keeps (table `counters`): inserts are counted here
@@ -1912,6 +1933,78 @@ sqx_exec(void *be, const char *sql, const char *what, struct err *e)
 extern const struct store_net_ops sq_net_ops;   /* store_sqlite_net.c */
 sqlite3 *sq_db(void *be);
 
+/* ---- import rows (formats) --------------------------------------------- */
+
+static int
+sq_import_claim(void *be, const char *agency_id, const unsigned char digest[32],
+    const char *report_id, struct err *e)
+{
+	struct sq *s = be;
+	sqlite3_stmt *stmt;
+	int rc = -1, src;
+
+	if ((stmt = q_get(s, Q_IMPORT_CLAIM)) == NULL) {
+		sq_err(s, SQLITE_ERROR, "import row", e);
+		return -1;
+	}
+	bind_text(stmt, 1, agency_id);
+	sqlite3_bind_blob(stmt, 2, digest, 32, SQLITE_STATIC);
+	bind_text(stmt, 3, report_id);
+	sqlite3_bind_int64(stmt, 4, now_ms());
+	if ((src = sqlite3_step(stmt)) != SQLITE_DONE) {
+		sq_err(s, src, "import row", e);
+		goto out;
+	}
+	rc = sqlite3_changes(s->db) == 1 ? 1 : 0;
+out:
+	q_done(s, Q_IMPORT_CLAIM, stmt);
+	return rc;
+}
+
+static int
+sq_import_seen(void *be, const char *agency_id, const unsigned char digest[32],
+    char report_id[SIMPUL_ID_LEN + 1])
+{
+	struct sq *s = be;
+	sqlite3_stmt *stmt;
+	int rc = -1, src;
+
+	if ((stmt = q_get(s, Q_IMPORT_SEEN)) == NULL)
+		return -1;
+	bind_text(stmt, 1, agency_id);
+	sqlite3_bind_blob(stmt, 2, digest, 32, SQLITE_STATIC);
+	if ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (report_id)
+			str_copy(report_id, SIMPUL_ID_LEN + 1, col_text(stmt, 0));
+		rc = 1;
+	} else if (src == SQLITE_DONE)
+		rc = 0;
+	q_done(s, Q_IMPORT_SEEN, stmt);
+	return rc;
+}
+
+static int
+sq_reports_after(void *be, int64_t after_rid, int64_t created_after_ms, int limit,
+    int (*cb)(void *, int64_t rid, const char *id), void *ctx)
+{
+	struct sq *s = be;
+	sqlite3_stmt *stmt;
+	int rc = 0, src;
+
+	if ((stmt = q_get(s, Q_REPORTS_AFTER)) == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, after_rid);
+	sqlite3_bind_int64(stmt, 2, created_after_ms);
+	sqlite3_bind_int(stmt, 3, limit);
+	while ((src = sqlite3_step(stmt)) == SQLITE_ROW)
+		if (cb(ctx, sqlite3_column_int64(stmt, 0), col_text(stmt, 1)) != 0)
+			break;
+	if (src != SQLITE_ROW && src != SQLITE_DONE)
+		rc = -1;
+	q_done(s, Q_REPORTS_AFTER, stmt);
+	return rc;
+}
+
 const struct store_backend store_backend_sqlite = {
 	.name = "sqlite",
 	.accepts = sq_accepts,
@@ -1964,6 +2057,9 @@ const struct store_backend store_backend_sqlite = {
 	.notice_ack = sqx_notice_ack,
 	.notice_acked = sqx_notice_acked,
 	.net = &sq_net_ops,
+	.import_claim = sq_import_claim,
+	.import_seen = sq_import_seen,
+	.reports_after = sq_reports_after,
 };
 
 /* The connection, for the feature tables beside this file (store_sqlite_net.c). */

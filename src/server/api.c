@@ -414,6 +414,10 @@ static const struct route routes[] = {
 	{ "GET",    "/api/v1/webhooks/dead",     AUTH_TOKEN, 0, h_webhook_dead },
 	{ "DELETE", "/api/v1/webhooks/",         AUTH_TOKEN, 0, h_webhook_delete },
 	{ "GET",    "/api/v1/events",            AUTH_TOKEN, 0, h_events },
+	{ "GET",  "/api/v1/export/stix",  AUTH_TOKEN, 0, api_export_stix },
+	{ "GET",  "/api/v1/export/misp",  AUTH_TOKEN, 0, api_export_misp },
+	{ "GET",  "/taxii2/*",            AUTH_TOKEN, 0, api_taxii },
+	{ "POST", "/taxii2/*",            AUTH_TOKEN, SIMPUL_MAX_BODY, api_taxii },
 };
 
 /* Prefixes whose tail may hold further segments ({id}/answer). */
@@ -434,7 +438,9 @@ route_find(const char *method, const char *path, const char **tail, bool *path_k
 		const struct route *rt = deep ? &deep_routes[i - nroutes] : &routes[i];
 		size_t n = strlen(rt->prefix);
 		bool match;
-		if (n > 1 && rt->prefix[n - 1] == '/')
+		if (n > 1 && rt->prefix[n - 1] == '*')   /* a subtree: "/taxii2/" and below */
+			match = strncmp(path, rt->prefix, --n) == 0;
+		else if (n > 1 && rt->prefix[n - 1] == '/')
 			match = strncmp(path, rt->prefix, n) == 0 && path[n] != '\0' &&
 			    (deep || strchr(path + n, '/') == NULL);
 		else

@@ -150,6 +150,9 @@ send_resp(struct MHD_Connection *c, struct api_resp *r)
 		snprintf(ra, sizeof(ra), "%d", r->retry_after);
 		MHD_add_response_header(resp, "Retry-After", ra);
 	}
+	for (int i = 0; i < 2; i++)
+		if (r->xname[i] != NULL)
+			MHD_add_response_header(resp, r->xname[i], r->xval[i]);
 	ret = MHD_queue_response(c, (unsigned)r->status, resp);
 	MHD_destroy_response(resp);
 	return ret;
@@ -201,6 +204,7 @@ fill_req(struct api_req *ar, struct srv *s, struct MHD_Connection *c, const char
 	ar->auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
 	ar->purpose = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Simpul-Purpose");
 	ar->case_ref = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Simpul-Case");
+	ar->accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
 	ar->client = cs->client;
 	ar->arg = query_arg;
 	ar->conn = c;

@@ -20,6 +20,8 @@
 
 /* The schema version after every migration (mig_1, networks). */
 
+/* The number of migrations in store_sqlite.c (one row of schema_version each). */
+
 struct fx {
 	char dir[64];
 	char path[128];

@@ -1,0 +1,517 @@
+/* cmd_formats.c - the exchange formats from the shell: CSV bulk import
+ * (simpul import --format csv). */
+#include <getopt.h>
+#include <jansson.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "core.h"
+#include "csvimport.h"
+#include "misp.h"
+#include "stix.h"
+
+struct seenctx {
+	struct node *n;
+	const char  *agency;
+	struct progress *pg;
+};
+
+static int
+seen_cb(void *ctx, const unsigned char digest[32])
+{
+	struct seenctx *s = ctx;
+	struct err e;
+
+	return node_import_seen(s->n, s->agency, digest, NULL, &e);
+}
+
+static void
+check_progress(void *ctx, uint64_t rows, uint64_t bytes)
+{
+	struct seenctx *s = ctx;
+
+	(void)rows;
+	progress_update(s->pg, bytes);
+}
+
+static void
+rows_progress(void *ctx, const struct import_stats *st)
+{
+	progress_update(ctx, st->items);
+}
+
+static void
+print_report(const struct csv_report *rep, const char *file)
+{
+	for (size_t i = 0; i < rep->nissues; i++) {
+		const struct csv_issue *is = &rep->issues[i];
+		fprintf(stderr, "%s: row %llu (line %llu)", file, (unsigned long long)is->row,
+		    (unsigned long long)is->line);
+		if (is->column[0])
+			fprintf(stderr, ", column \"%s\"", is->column);
+		if (is->field[0])
+			fprintf(stderr, " -> %s", is->field);
+		fprintf(stderr, ": %s\n", is->reason);
+	}
+	if (rep->truncated)
+		fprintf(stderr, "%s: ... and %llu more bad rows\n", file,
+		    (unsigned long long)(rep->invalid - rep->nissues));
+	printf("%llu rows: %llu valid, %llu invalid, %llu repeated within the file, %llu already imported%s\n",
+	    (unsigned long long)rep->rows, (unsigned long long)rep->valid,
+	    (unsigned long long)rep->invalid, (unsigned long long)rep->duplicates_in_file,
+	    (unsigned long long)rep->already_imported,
+	    rep->syntax_error ? " (reading stopped at a syntax error)" : "");
+}
+
+int
+import_csv(const char *db, const char *agency, const char *file, const char *mapping,
+    bool dry_run, bool json, int node_flags)
+{
+	struct csv_map *m = NULL;
+	struct csv_in *c = NULL;
+	struct csv_report rep = { 0 };
+	struct node *n = NULL;
+	struct agency ag;
+	struct err e = { 0 };
+	struct progress pg;
+	struct stat sb;
+	FILE *in = NULL;
+	bool is_stdin = strcmp(file, "-") == 0;
+	int rc = 1;
+
+	if (mapping == NULL)
+		return cli_fail(2, "--format csv needs --mapping MAP.json (docs/internals/formats.md)");
+	if (dry_run && is_stdin)
+		return cli_fail(2, "--dry-run reads a file, not standard input");
+	if (csv_map_load(mapping, &m, &e) == -1)
+		return cli_fail(1, "%s: %s%s%s", mapping, e.field[0] ? e.field : "", e.field[0] ? ": " : "", e.msg);
+	if (is_stdin)
+		in = stdin;
+	else if ((in = fopen(file, "r")) == NULL) {
+		rc = cli_fail(1, "%s: cannot open", file);
+		goto out;
+	}
+	if (access(db, F_OK) != 0) {
+		rc = cli_fail(1, "%s: no such database (create it with `simpul init --db %s`)", db, db);
+		goto out;
+	}
+	if (node_open(db, node_flags | NODE_NO_FILTER | NODE_BULK, &n, &e) == -1) {
+		rc = cli_fail(1, "%s: %s", db, e.msg);
+		goto out;
+	}
+	if (node_agency_get(n, agency, &ag) != 0) {
+		rc = cli_fail(1, "no agency %s: add it first with `simpul agency add`", agency);
+		goto out;
+	}
+
+	/* The check: every row, before anything is written. */
+	if (!is_stdin) {
+		struct seenctx sc = { n, agency, &pg };
+		struct csv_validate_opts o = { .country = ag.country, .seen = seen_cb,
+			.progress = check_progress, .ctx = &sc };
+		progress_start(&pg, "checking", fstat(fileno(in), &sb) == 0 ? (uint64_t)sb.st_size : 0);
+		if (csv_validate(m, in, &o, &rep, &e) == -1) {
+			progress_end(&pg);
+			rc = cli_fail(1, "%s: %s", file, e.msg);
+			goto out;
+		}
+		progress_end(&pg);
+		if (json && (dry_run || rep.invalid)) {
+			json_t *j = csv_report_json(&rep);
+			char *s;
+			json_object_set_new(j, "dry_run", json_boolean(dry_run));
+			s = json_dumps(j, JSON_COMPACT);
+			puts(s ? s : "{}");
+			free(s);
+			json_decref(j);
+		} else if (dry_run || rep.invalid)
+			print_report(&rep, file);
+		if (rep.invalid) {
+			if (!dry_run)
+				fprintf(stderr, "simpul: %s: %llu bad rows; nothing was imported\n", file,
+				    (unsigned long long)rep.invalid);
+			rc = 1;
+			goto out;
+		}
+		if (dry_run) {
+			rc = 0;
+			goto out;
+		}
+		rewind(in);
+	}
+
+	/* The import, through the core's pipeline. */
+	{
+		struct import_source src;
+		struct import_stats st;
+		if (csv_open(m, in, &c, &e) == -1) {
+			rc = cli_fail(1, "%s: %s%s%s", file, e.field[0] ? e.field : "", e.field[0] ? ": " : "", e.msg);
+			goto out;
+		}
+		csv_source(c, &src);
+		progress_start(&pg, "importing", rep.rows);
+		rc = node_import_source(n, agency, &src, 0, rows_progress, &pg, &st, &e);
+		progress_end(&pg);
+		if (rc == -1) {
+			rc = cli_fail(1, "%s: %s (%llu rows committed before it; run the same command "
+			    "again to resume: imported rows are skipped)", file, e.msg,
+			    (unsigned long long)(st.items - st.items % 1000));
+			goto out;
+		}
+		if (json)
+			printf("{\"rows\":%llu,\"imported\":%llu,\"duplicates\":%llu,\"selectors\":%llu,"
+			    "\"matches\":%llu}\n", (unsigned long long)st.items,
+			    (unsigned long long)st.reports, (unsigned long long)st.duplicates,
+			    (unsigned long long)st.selectors, (unsigned long long)st.matches);
+		else
+			printf("%llu rows: imported %llu reports (%llu selectors, %llu matches) for %s; "
+			    "%llu rows were already imported\n", (unsigned long long)st.items,
+			    (unsigned long long)st.reports, (unsigned long long)st.selectors,
+			    (unsigned long long)st.matches, agency, (unsigned long long)st.duplicates);
+		rc = 0;
+	}
+out:
+	csv_close(c);
+	csv_report_free(&rep);
+	node_close(n);
+	csv_map_free(m);
+	if (in != NULL && in != stdin)
+		fclose(in);
+	return rc;
+}
+
+/* ---- simpul export ------------------------------------------------------ */
+
+int
+cmd_export(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' }, { "agency", required_argument, NULL, 'a' },
+		{ "format", required_argument, NULL, 'f' }, { "report", required_argument, NULL, 'r' },
+		{ "out", required_argument, NULL, 'o' }, { "purpose", required_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
+	const char *db = NULL, *agency = NULL, *format = "stix", *outpath = NULL, *purpose = "cli export";
+	const char *ids[SIMPUL_MAX_EXPORT_REPORTS];
+	size_t nids = 0;
+	struct principal p;
+	struct reqctx c = { .p = &p };
+	struct node *n = NULL;
+	struct err e = {0};
+	json_t *reports = NULL, *agencies = NULL, *bundle = NULL;
+	struct stix_out *b = NULL;
+	FILE *out = stdout;
+	int ch, rc = 1;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'd': db = optarg; break;
+		case 'a': agency = optarg; break;
+		case 'f': format = optarg; break;
+		case 'o': outpath = optarg; break;
+		case 'p': purpose = optarg; break;
+		case 'r':
+			if (nids == SIMPUL_MAX_EXPORT_REPORTS)
+				return cli_fail(2, "at most %d --report", SIMPUL_MAX_EXPORT_REPORTS);
+			ids[nids++] = optarg;
+			break;
+		case 'h':
+			puts("usage: simpul export --db FILE --agency ID --format stix|misp --report ID [--report ID ...]\n"
+			    "                     [--out FILE] [--purpose TEXT]\n\n"
+			    "Exports reports as a STIX 2.1 bundle (or MISP events), as an analyst of agency ID\n"
+			    "would through GET /api/v1/export/stix (misp): each report must be fully visible to the agency and\n"
+			    "shareable onward (originator-controlled records leave only with their\n"
+			    "originator); the export is audited. Writes the bundle to standard output or FILE.\n\n"
+			    "simpul export --format stix-extensions prints Simpul's STIX extension-definition\n"
+			    "objects (markings, properties, and the phone-number, bank-account,\n"
+			    "cryptocurrency-wallet and simpul-selector observables) that bundles refer to.");
+			return 0;
+		default: return 2;
+		}
+	}
+	c.purpose = purpose;
+	if (strcmp(format, "stix-extensions") == 0) {
+		/* Simpul's extension definitions: no database, nothing audited. */
+		json_t *defs = stix_extension_definitions();
+		rc = json_dumpf(defs, stdout, JSON_INDENT(1)) == -1 ? 1 : 0;
+		putchar('\n');
+		json_decref(defs);
+		return rc;
+	}
+	if (db == NULL || agency == NULL || nids == 0)
+		return cli_fail(2, "export needs --db FILE, --agency ID and at least one --report ID");
+	if (strcmp(format, "stix") != 0 && strcmp(format, "misp") != 0)
+		return cli_fail(2, "--format %s: use stix, misp (or stix-extensions)", format);
+	if (access(db, F_OK) != 0)
+		return cli_fail(1, "%s: no such database", db);
+	if (node_open(db, 0, &n, &e) == -1)
+		return cli_fail(1, "%s: %s", db, e.msg);
+	memset(&p, 0, sizeof(p));
+	if (node_agency_get(n, agency, &p.agency) != 0) {
+		rc = cli_fail(1, "no agency %s", agency);
+		goto done;
+	}
+	str_copy(p.id, sizeof(p.id), "cli");
+	p.role = kind_is_private(p.agency.kind) ? ROLE_PARTNER : ROLE_ANALYST;
+	if (node_export_reports(n, &c, ids, nids, format, &reports, &agencies, &e) == -1) {
+		rc = cli_fail(1, "%s%s%s", e.field, e.field[0] ? ": " : "", e.msg);
+		goto done;
+	}
+	if (strcmp(format, "misp") == 0)
+		bundle = misp_events(reports, agencies);
+	else if ((b = stix_out_new()) == NULL || stix_add_reports(b, reports, agencies, &e) == -1 ||
+	    (bundle = stix_bundle(b)) == NULL) {
+		rc = cli_fail(1, "could not build the bundle: %s", e.msg);
+		goto done;
+	}
+	if (outpath && (out = fopen(outpath, "w")) == NULL) {
+		rc = cli_fail(1, "%s: cannot write", outpath);
+		goto done;
+	}
+	if (json_dumpf(bundle, out, JSON_INDENT(1)) == -1 || fputc('\n', out) == EOF ||
+	    (out != stdout && fclose(out) != 0)) {
+		rc = cli_fail(1, "%s: write failed", outpath ? outpath : "standard output");
+		goto done;
+	}
+	rc = 0;
+done:
+	stix_out_free(b);
+	json_decref(bundle);
+	json_decref(reports);
+	json_decref(agencies);
+	node_close(n);
+	return rc;
+}
+
+/* ---- simpul import --format stix ---------------------------------------- */
+
+/* Reports handed over one by one from an array (STIX, MISP), with a digest
+ * of their source object so importing the same file again changes nothing. */
+struct arrsrc {
+	json_t     *reports;   /* each with "src_key" (stripped) */
+	size_t      i;
+};
+
+static int
+arr_next(void *ctx, struct import_item *it, struct err *e)
+{
+	struct arrsrc *a = ctx;
+	json_t *r;
+	const char *k;
+
+	(void)e;
+	if (a->i >= json_array_size(a->reports))
+		return 0;
+	r = json_deep_copy(json_array_get(a->reports, a->i));
+	a->i++;
+	k = json_string_value(json_object_get(r, "src_key"));
+	crypto_generichash(it->digest, 32, (const unsigned char *)(k ? k : ""), k ? strlen(k) : 0, NULL, 0);
+	it->has_digest = true;
+	json_object_del(r, "src_key");
+	it->report = r;
+	it->line = a->i;
+	it->bytes = a->i;
+	return 1;
+}
+
+/* Check every report (report_parse) before anything is written; print the
+ * problems naming the source object. Returns the number of bad ones. */
+static size_t
+check_reports(const json_t *reports, const char *country, const char *file, const char *what, json_t *errs)
+{
+	const json_t *r;
+	size_t i, bad = 0;
+
+	json_array_foreach(reports, i, r) {
+		json_t *c = json_deep_copy(r);
+		struct report rep;
+		struct err e = {0};
+		const char *src = json_string_value(json_object_get(r, "src_key"));
+		json_object_del(c, "src_key");
+		if (report_parse(c, country, &rep, &e) == 0)
+			report_free(&rep);
+		else {
+			bad++;
+			fprintf(stderr, "%s: %s %s: %s%s%s\n", file, what, src ? src : "?", e.field,
+			    e.field[0] ? ": " : "", e.msg);
+			if (json_array_size(errs) < SIMPUL_MAX_CSV_ISSUES)
+				json_array_append_new(errs, json_pack("{s:s, s:s, s:s}", "object", src ? src : "",
+				    "field", e.field, "reason", e.msg));
+		}
+		json_decref(c);
+	}
+	return bad;
+}
+
+static int
+import_reports_array(const char *db, const char *agency, const char *file, json_t *reports,
+    const json_t *skipped, const char *what, bool dry_run, bool json, int node_flags)
+{
+	struct node *n = NULL;
+	struct agency ag;
+	struct err e = {0};
+	json_t *errs = json_array();
+	size_t bad;
+	int rc = 1;
+
+	if (access(db, F_OK) != 0) {
+		rc = cli_fail(1, "%s: no such database (create it with `simpul init --db %s`)", db, db);
+		goto out;
+	}
+	if (node_open(db, node_flags | NODE_NO_FILTER | NODE_BULK, &n, &e) == -1) {
+		rc = cli_fail(1, "%s: %s", db, e.msg);
+		goto out;
+	}
+	if (node_agency_get(n, agency, &ag) != 0) {
+		rc = cli_fail(1, "no agency %s: add it first with `simpul agency add`", agency);
+		goto out;
+	}
+	bad = check_reports(reports, ag.country, file, what, errs);
+	if (dry_run || bad) {
+		if (json) {
+			json_t *j = json_pack("{s:I, s:I, s:I, s:O, s:O, s:b}", "reports",
+			    (json_int_t)json_array_size(reports), "valid", (json_int_t)(json_array_size(reports) - bad),
+			    "invalid", (json_int_t)bad, "errors", errs, "skipped", skipped, "dry_run", dry_run);
+			char *s = json_dumps(j, JSON_COMPACT);
+			puts(s ? s : "{}");
+			free(s);
+			json_decref(j);
+		} else
+			printf("%zu reports: %zu valid, %zu invalid; %zu objects skipped (no Simpul meaning)\n",
+			    json_array_size(reports), json_array_size(reports) - bad, bad, json_array_size(skipped));
+		if (bad && !dry_run)
+			fprintf(stderr, "simpul: %s: %zu bad reports; nothing was imported\n", file, bad);
+		rc = bad ? 1 : 0;
+		goto out;
+	}
+	{
+		struct arrsrc a = { reports, 0 };
+		struct import_source src = { arr_next, &a };
+		struct import_stats st;
+		if (node_import_source(n, agency, &src, 0, NULL, NULL, &st, &e) == -1) {
+			rc = cli_fail(1, "%s: %s%s%s (run the same command again to resume: imported reports are skipped)",
+			    file, e.field, e.field[0] ? ": " : "", e.msg);
+			goto out;
+		}
+		if (json)
+			printf("{\"reports\":%llu,\"imported\":%llu,\"duplicates\":%llu,\"selectors\":%llu,"
+			    "\"matches\":%llu,\"skipped\":%zu}\n", (unsigned long long)st.items,
+			    (unsigned long long)st.reports, (unsigned long long)st.duplicates,
+			    (unsigned long long)st.selectors, (unsigned long long)st.matches, json_array_size(skipped));
+		else
+			printf("imported %llu reports (%llu selectors, %llu matches) for %s; %llu were already "
+			    "imported; %zu objects skipped (no Simpul meaning)\n", (unsigned long long)st.reports,
+			    (unsigned long long)st.selectors, (unsigned long long)st.matches, agency,
+			    (unsigned long long)st.duplicates, json_array_size(skipped));
+		rc = 0;
+	}
+out:
+	json_decref(errs);
+	node_close(n);
+	return rc;
+}
+
+/* Read a JSON file (bounded), naming line and column on error. */
+static json_t *
+load_json_file(const char *file, size_t max)
+{
+	json_error_t je;
+	json_t *j;
+	FILE *f = strcmp(file, "-") == 0 ? stdin : fopen(file, "rb");
+	char *buf;
+	size_t n;
+
+	if (f == NULL) {
+		cli_fail(1, "%s: cannot open", file);
+		return NULL;
+	}
+	if ((buf = malloc(max + 1)) == NULL) {
+		if (f != stdin)
+			fclose(f);
+		cli_fail(1, "out of memory");
+		return NULL;
+	}
+	n = fread(buf, 1, max + 1, f);
+	if (f != stdin)
+		fclose(f);
+	if (n > max) {
+		free(buf);
+		cli_fail(1, "%s: larger than %zu bytes", file, max);
+		return NULL;
+	}
+	j = json_loadb(buf, n, JSON_REJECT_DUPLICATES, &je);
+	free(buf);
+	if (j == NULL)
+		cli_fail(1, "%s: line %d, column %d: %s", file, je.line, je.column, je.text);
+	else if (!json_depth_ok(j, 64)) {
+		cli_fail(1, "%s: nested deeper than 64 levels", file);
+		json_decref(j);
+		j = NULL;
+	}
+	return j;
+}
+
+int
+import_stix(const char *db, const char *agency, const char *file, bool dry_run, bool json, int node_flags)
+{
+	struct err e = {0};
+	json_t *b, *out = NULL, *r;
+	size_t i;
+	int rc;
+
+	if ((b = load_json_file(file, SIMPUL_MAX_STIX_BYTES)) == NULL)
+		return 1;
+	if (stix_to_reports(b, &out, &e) == -1) {
+		json_decref(b);
+		return cli_fail(1, "%s: %s%s%s", file, e.field, e.field[0] ? ": " : "", e.msg);
+	}
+	json_array_foreach(json_object_get(out, "reports"), i, r) {
+		char k[300];
+		snprintf(k, sizeof(k), "stix|%s|%s", json_string_value(json_object_get(r, "stix_id")),
+		    json_string_value(json_object_get(r, "stix_modified")));
+		json_object_del(r, "stix_id");
+		json_object_del(r, "stix_modified");
+		json_object_set_new(r, "src_key", json_string(k));
+	}
+	rc = import_reports_array(db, agency, file, json_object_get(out, "reports"),
+	    json_object_get(out, "skipped"), "STIX report", dry_run, json, node_flags);
+	json_decref(out);
+	json_decref(b);
+	return rc;
+}
+
+/* ---- simpul import --format misp ---------------------------------------- */
+
+int
+import_misp(const char *db, const char *agency, const char *file, bool dry_run, bool json, int node_flags)
+{
+	struct err e = {0};
+	struct node *n = NULL;
+	struct agency ag;
+	json_t *in, *out = NULL;
+	int rc;
+
+	if ((in = load_json_file(file, SIMPUL_MAX_STIX_BYTES)) == NULL)
+		return 1;
+	/* The importing agency's country: distribution "this community". */
+	if (access(db, F_OK) != 0 || node_open(db, node_flags | NODE_NO_FILTER | NODE_BULK, &n, &e) == -1 || node_agency_get(n, agency, &ag) != 0) {
+		node_close(n);
+		json_decref(in);
+		return cli_fail(1, "%s: cannot open it, or no agency %s there", db, agency);
+	}
+	node_close(n);
+	if (misp_to_reports(in, ag.country, &out, &e) == -1) {
+		json_decref(in);
+		return cli_fail(1, "%s: %s%s%s", file, e.field, e.field[0] ? ": " : "", e.msg);
+	}
+	rc = import_reports_array(db, agency, file, json_object_get(out, "reports"),
+	    json_object_get(out, "skipped"), "MISP event", dry_run, json, node_flags);
+	json_decref(out);
+	json_decref(in);
+	return rc;
+}
