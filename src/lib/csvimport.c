@@ -1181,13 +1181,19 @@ csv_validate(const struct csv_map *m, FILE *in, const struct csv_validate_opts *
 	struct csv_in *c = NULL;
 	struct dset ds = { 0 };
 	int jsel[SIMPUL_MAX_MAP_SELECTORS] = { 0 };
-	static unsigned char pend[CSV_SEEN_BATCH][32];   /* one dry run at a time per process */
+	unsigned char (*pend)[32] = NULL;   /* digests waiting for o->seen */
 	size_t npend = 0;
 	int rc;
 
 	memset(rep, 0, sizeof(*rep));
-	if (csv_open(m, in, &c, e) == -1)
+	if ((pend = calloc(CSV_SEEN_BATCH, sizeof(*pend))) == NULL) {
+		err_set(e, 500, "", "out of memory");
 		return -1;
+	}
+	if (csv_open(m, in, &c, e) == -1) {
+		free(pend);
+		return -1;
+	}
 	for (;;) {
 		struct rowerr re;
 		struct report r;
@@ -1245,10 +1251,12 @@ csv_validate(const struct csv_map *m, FILE *in, const struct csv_validate_opts *
 	if (o->progress)
 		o->progress(o->ctx, rep->rows, c->bytes);
 	free(ds.v);
+	free(pend);
 	csv_close(c);
 	return 0;
 fail:
 	free(ds.v);
+	free(pend);
 	csv_close(c);
 	csv_report_free(rep);
 	return -1;
