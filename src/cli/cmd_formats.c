@@ -22,12 +22,12 @@ struct seenctx {
 };
 
 static int
-seen_cb(void *ctx, const unsigned char digest[32])
+seen_cb(void *ctx, const unsigned char (*digests)[32], size_t n)
 {
 	struct seenctx *s = ctx;
 	struct err e;
 
-	return node_import_seen(s->n, s->agency, digest, NULL, &e);
+	return node_import_seen_many(s->n, s->agency, digests, n, &e);
 }
 
 static void

@@ -2376,6 +2376,27 @@ node_import_seen(struct node *n, const char *agency_id, const unsigned char dige
 	return rc;
 }
 
+int
+node_import_seen_many(struct node *n, const char *agency_id, const unsigned char (*digests)[32],
+    size_t count, struct err *e)
+{
+	struct store *st = reader(n, e);
+	int seen = 0, rc;
+
+	if (st == NULL || store_read_begin(st, e) == -1)
+		return -1;
+	for (size_t i = 0; i < count; i++) {
+		if ((rc = store_import_seen(st, agency_id, digests[i], NULL)) == -1) {
+			store_read_end(st);
+			err_set(e, 500, "", "could not read the imported rows");
+			return -1;
+		}
+		seen += rc;
+	}
+	store_read_end(st);
+	return seen;
+}
+
 static int
 import_run(struct node *n, const char *agency_id, FILE *in, const struct import_source *src,
     uint64_t skip, import_progress_cb cb, void *cbctx, struct import_stats *sts, struct err *e)

@@ -140,6 +140,9 @@ int node_import_source(struct node *n, const char *agency_id, const struct impor
  * NULL), 0 no, -1 error. For dry runs. */
 int node_import_seen(struct node *n, const char *agency_id, const unsigned char digest[32],
     char *report_id /* SIMPUL_ID_LEN + 1, may be NULL */, struct err *e);
+/* How many of n digests agency has imported (one read snapshot), or -1. */
+int node_import_seen_many(struct node *n, const char *agency_id, const unsigned char (*digests)[32],
+    size_t count, struct err *e);
 
 /* Export reports (STIX, MISP): each must be FULL to the principal for
  * onward sharing (policy_decide USE_ONWARD: orcon records go to their

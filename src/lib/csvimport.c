@@ -1157,6 +1157,23 @@ issue_add(struct csv_report *rep, const struct csv_in *c, const char *column, co
 	str_copy(is->reason, sizeof(is->reason), reason);
 }
 
+#define CSV_SEEN_BATCH 1024
+
+static int
+flush_seen(const struct csv_validate_opts *o, unsigned char (*pend)[32], size_t *npend,
+    struct csv_report *rep, struct err *e)
+{
+	int k = o->seen(o->ctx, (const unsigned char (*)[32])pend, *npend);
+
+	*npend = 0;
+	if (k < 0) {
+		err_set(e, 500, "", "could not read the imported rows");
+		return -1;
+	}
+	rep->already_imported += (uint64_t)k;
+	return 0;
+}
+
 int
 csv_validate(const struct csv_map *m, FILE *in, const struct csv_validate_opts *o,
     struct csv_report *rep, struct err *e)
@@ -1164,11 +1181,19 @@ csv_validate(const struct csv_map *m, FILE *in, const struct csv_validate_opts *
 	struct csv_in *c = NULL;
 	struct dset ds = { 0 };
 	int jsel[SIMPUL_MAX_MAP_SELECTORS] = { 0 };
+	unsigned char (*pend)[32] = NULL;   /* digests waiting for o->seen */
+	size_t npend = 0;
 	int rc;
 
 	memset(rep, 0, sizeof(*rep));
-	if (csv_open(m, in, &c, e) == -1)
+	if ((pend = calloc(CSV_SEEN_BATCH, sizeof(*pend))) == NULL) {
+		err_set(e, 500, "", "out of memory");
 		return -1;
+	}
+	if (csv_open(m, in, &c, e) == -1) {
+		free(pend);
+		return -1;
+	}
 	for (;;) {
 		struct rowerr re;
 		struct report r;
@@ -1213,22 +1238,25 @@ csv_validate(const struct csv_map *m, FILE *in, const struct csv_validate_opts *
 		}
 		if (rc == 1)
 			rep->duplicates_in_file++;
-		else if (o->seen && (rc = o->seen(o->ctx, dg)) != 0) {
-			if (rc == -1) {
-				err_set(e, 500, "", "could not read the imported rows");
+		else if (o->seen) {
+			/* Looked up a batch at a time: one read snapshot per batch. */
+			memcpy(pend[npend++], dg, 32);
+			if (npend == CSV_SEEN_BATCH && flush_seen(o, pend, &npend, rep, e) == -1)
 				goto fail;
-			}
-			rep->already_imported++;
 		}
 	}
+	if (npend && flush_seen(o, pend, &npend, rep, e) == -1)
+		goto fail;
 	rep->bytes = c->bytes;
 	if (o->progress)
 		o->progress(o->ctx, rep->rows, c->bytes);
 	free(ds.v);
+	free(pend);
 	csv_close(c);
 	return 0;
 fail:
 	free(ds.v);
+	free(pend);
 	csv_close(c);
 	csv_report_free(rep);
 	return -1;

@@ -54,12 +54,13 @@ struct csv_report {
 	bool     truncated;             /* more issues than listed */
 	bool     syntax_error;          /* reading stopped at issues[nissues-1] */
 };
-/* seen(ctx, digest): 1 when already imported (may be NULL). progress(ctx,
+/* seen(ctx, digests, n): how many of the n digests were already imported,
+ * or -1 (may be NULL; called with batches of up to 1,024). progress(ctx,
  * rows, bytes) now and then (may be NULL). country: default region for
  * national-format phone numbers (the importing agency's). */
 struct csv_validate_opts {
 	const char *country;
-	int  (*seen)(void *ctx, const unsigned char digest[32]);
+	int  (*seen)(void *ctx, const unsigned char (*digests)[32], size_t n);
 	void (*progress)(void *ctx, uint64_t rows, uint64_t bytes);
 	void  *ctx;
 };

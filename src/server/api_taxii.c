@@ -184,7 +184,8 @@ version_of(const json_t *o, const char *date_added)
 
 struct page {
 	const char *mtype, *mid, *mversion;
-	int         limit;
+	int         limit;       /* objects in the page */
+	int         reports;     /* reports one feed call may return */
 	json_t     *objects;     /* [{"o": object, "added": date_added}] */
 	bool        more;
 	char        next[48];
@@ -203,7 +204,7 @@ page_fill(const struct api_req *r, const struct reqctx *c, const struct coll *co
 
 	pg->objects = json_array();
 	pg->more = false;
-	if (node_export_feed(r->n, c, col->own ? NULL : col->aud, rid0 - 1, added_after, pg->limit,
+	if (node_export_feed(r->n, c, col->own ? NULL : col->aud, rid0 - 1, added_after, pg->reports,
 	    &reports, &agencies, &rids, &more, e) == -1)
 		goto out;
 	json_array_foreach(reports, i, rep) {
@@ -309,6 +310,9 @@ objects_get(const struct api_req *r, const struct reqctx *c, const struct coll *
 	if (lim > SIMPUL_MAX_TAXII_PAGE)
 		lim = SIMPUL_MAX_TAXII_PAGE;   /* TAXII: the server may return fewer */
 	pg.limit = (int)lim;
+	/* A listing needs at most one report per object; a lookup by id looks
+	 * through many reports for few objects. */
+	pg.reports = oid || pg.mid || pg.mtype ? SIMPUL_MAX_TAXII_PAGE : pg.limit;
 	if ((v = r->arg(r->conn, "added_after")) != NULL && (added_after = ts_ms(v)) < 0) {
 		taxii_error(resp, 400, "added_after", "added_after must be a timestamp such as 2026-01-01T00:00:00.000Z");
 		return;
@@ -329,7 +333,7 @@ objects_get(const struct api_req *r, const struct reqctx *c, const struct coll *
 		}
 		/* One object by id: go on through the collection until it shows
 		 * (bounded); a listing answers page by page. */
-		if (oid == NULL || json_array_size(pg.objects) || !pg.more || round == 50)
+		if (oid == NULL || json_array_size(pg.objects) || !pg.more || round == 20)
 			break;
 		{
 			const char *dot = strchr(pg.next, '.');

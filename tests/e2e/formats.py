@@ -124,6 +124,8 @@ def csv_import_then_reimport_changes_nothing():
     eq((j["rows"], j["imported"], j["duplicates"]), (1200, 1200, 0), "first import")
     eq(db_count(n.db, "SELECT count(*) FROM reports"), before + 1200, "reports after the first import")
     postings = db_count(n.db, "SELECT count(*) FROM postings")
+    j = json.loads(csv_import(n, "MY-BANK1", path, "--dry-run", "--json").stdout)
+    eq((j["rows"], j["valid"], j["already_imported"]), (1200, 1200, 1200), "dry run after the import")
     j = json.loads(csv_import(n, "MY-BANK1", path, "--json").stdout)
     eq((j["rows"], j["imported"], j["duplicates"]), (1200, 0, 1200), "second import")
     eq(db_count(n.db, "SELECT count(*) FROM reports"), before + 1200, "reports after the second import")
