@@ -15,6 +15,7 @@ int cmd_import(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_run(int argc, char **argv);        /* the demo node */
+int cmd_user(int argc, char **argv);       /* user add|passwd (web sign-in) */
 
 /* True when argv holds -h or --help. */
 bool cli_wants_help(int argc, char **argv);

@@ -1,9 +1,11 @@
 /* cmd_serve.c - serve (the daemon) and run (the demo node). */
+#include <ctype.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sodium.h>
 #include <jansson.h>
 #include <malloc.h>
 #include <stdio.h>
@@ -15,6 +17,8 @@
 #include "cli.h"
 #include "core.h"
 #include "server.h"
+#include "session.h"
+#include "simpul_limits.h"
 
 static void block_stop_signals(void);
 
@@ -24,6 +28,7 @@ cmd_serve(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, 'd' }, { "listen", required_argument, NULL, 'l' },
 		{ "threads", required_argument, NULL, 't' }, { "fast", no_argument, NULL, 'F' },
+		{ "secure-cookies", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
 	const char *db = NULL;
 	struct server_opts so = { .listen = "127.0.0.1:8080" };
@@ -42,14 +47,17 @@ cmd_serve(int argc, char **argv)
 				return cli_fail(2, "--threads must be between 1 and 256");
 			break;
 		case 'F': flags |= NODE_SYNC_FAST; break;
+		case 'S': so.secure_cookies = true; break;
 		case 'h':
-			puts("usage: simpul serve --db FILE [--listen ADDR:PORT] [--threads N] [--fast]\n\n"
+			puts("usage: simpul serve --db FILE [--listen ADDR:PORT] [--threads N] [--fast] [--secure-cookies]\n\n"
 			    "Serves the HTTP JSON API (see docs/api.md) on ADDR:PORT (default\n"
 			    "127.0.0.1:8080; port 0 picks a free port, printed on start). Stops cleanly\n"
 			    "on SIGINT or SIGTERM. Every acknowledged write is committed (synchronous=FULL)\n"
 			    "before its answer is sent.\n"
 			    "  --threads N  worker threads (default: one per CPU)\n"
-			    "  --fast       synchronous=NORMAL: survives a crash of the process, not of the machine");
+			    "  --fast       synchronous=NORMAL: survives a crash of the process, not of the machine\n"
+			    "  --secure-cookies  the node is reached over HTTPS (a TLS proxy in front):\n"
+			    "               web session cookies get Secure, answers carry HSTS");
 			return 0;
 		default: return 2;
 		}
@@ -88,6 +96,30 @@ block_stop_signals(void)
 }
 
 /* ---- the demo node ------------------------------------------------------ */
+
+/* A web user for agency id with role: user name "<id in lower case>.<role>",
+ * a random password; both go to the demo tokens file as "user NAME". */
+static int
+demo_user(struct node *n, json_t *tokens, const char *id, const char *role)
+{
+	unsigned char raw[12];
+	char pw[32], user[SIMPUL_MAX_USERNAME + 1], label[SIMPUL_MAX_USERNAME + 8];
+	struct err e = {0};
+	size_t i;
+
+	snprintf(user, sizeof(user), "%s.%s", id, role);
+	for (i = 0; user[i]; i++)
+		user[i] = (char)tolower((unsigned char)user[i]);
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2base64(pw, sizeof(pw), raw, sizeof(raw), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	if (node_user_add(n, NULL, id, role, user, NULL, pw, NULL, &e) == -1) {
+		cli_fail(1, "user %s: %s", user, e.msg);
+		return -1;
+	}
+	snprintf(label, sizeof(label), "user %s", user);
+	json_object_set_new(tokens, label, json_string(pw));
+	return 0;
+}
 
 static int
 seed(const char *db, const char *dir, const char *tokens_path)
@@ -146,7 +178,12 @@ seed(const char *db, const char *dir, const char *tokens_path)
 		}
 		snprintf(label, sizeof(label), "%s/%s", id, role);
 		json_object_set_new(tokens, label, json_string(token));
+		if (ag.kind != AK_PUBLIC && demo_user(n, tokens, id, role) == -1)
+			goto out;
 	}
+	if (demo_user(n, tokens, "NODE-ADMIN", "admin") == -1 ||
+	    demo_user(n, tokens, "NODE-ADMIN", "auditor") == -1)
+		goto out;
 	json_array_foreach(agencies, i, a) {
 		const char *id = json_string_value(json_object_get(a, "id"));
 		struct import_stats st;
@@ -200,7 +237,7 @@ run_ready(void *ctx, int port)
 	json_t *v;
 
 	printf("\nSimpul demo node: http://127.0.0.1:%d/   API docs: http://127.0.0.1:%d/docs/api.md\n", port, port);
-	printf("demo tokens (also in %s):\n", rc->tokens_path);
+	printf("demo tokens and web sign-in passwords (\"user NAME\"; also in %s):\n", rc->tokens_path);
 	json_object_foreach(t, k, v)
 		printf("  %-26s %s\n", k, json_string_value(v));
 	printf("\ntry (the mule account in 3 Thai reports and 1 Singapore one, see docs/demo.md):\n"

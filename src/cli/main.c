@@ -22,6 +22,7 @@ static const struct {
 	{ "check",     cmd_check,     "check selectors against the database as an agency" },
 	{ "normalize", cmd_normalize, "print the canonical key of a selector (or --batch)" },
 	{ "audit",     cmd_audit,     "verify or export the audit trail" },
+	{ "user",      cmd_user,      "add web users (user name + password) or set a password" },
 };
 
 static void

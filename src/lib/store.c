@@ -262,3 +262,21 @@ store_stats(struct store *st, struct store_stats *out)
 {
 	return st->be->stats(st->state, out);
 }
+
+int
+store_login_put(struct store *st, const struct login_row *l, struct err *e)
+{
+	return st->be->login_put(st->state, l, e);
+}
+
+int
+store_login_get(struct store *st, const char *username, struct login_row *l, struct principal *p)
+{
+	return st->be->login_get(st->state, username, l, p);
+}
+
+int
+store_sessions_revoke(struct store *st, const char *principal_id, const char *label, int64_t when_ms)
+{
+	return st->be->sessions_revoke(st->state, principal_id, label, when_ms);
+}

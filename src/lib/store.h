@@ -164,4 +164,19 @@ int store_audit_iter(struct store *st, int64_t from_seq, store_audit_cb cb, void
 
 int store_stats(struct store *st, struct store_stats *out);
 
+/* Web sign-in: a username and an argon2id hash (crypto_pwhash_str) per
+ * principal. login_put inserts, or replaces the hash of an existing
+ * username of the same principal. */
+struct login_row {
+	char    username[SIMPUL_MAX_USERNAME + 1];
+	char    principal_id[SIMPUL_ID_LEN + 1];
+	char    pwhash[128];                        /* crypto_pwhash_STRBYTES */
+	int64_t created_ms, updated_ms;
+};
+int store_login_put(struct store *st, const struct login_row *l, struct err *e);
+/* The login and its principal (with the principal's agency). 1: none. */
+int store_login_get(struct store *st, const char *username, struct login_row *l, struct principal *p);
+/* Revoke every active token of principal_id labelled label (its web sessions). */
+int store_sessions_revoke(struct store *st, const char *principal_id, const char *label, int64_t when_ms);
+
 #endif

@@ -59,6 +59,10 @@ struct store_backend {
 	int  (*audit_iter)(void *be, int64_t from_seq, store_audit_cb cb, void *ctx);
 
 	int  (*stats)(void *be, struct store_stats *out);
+
+	int  (*login_put)(void *be, const struct login_row *l, struct err *e);
+	int  (*login_get)(void *be, const char *username, struct login_row *l, struct principal *p);
+	int  (*sessions_revoke)(void *be, const char *principal_id, const char *label, int64_t when_ms);
 };
 
 extern const struct store_backend store_backend_sqlite;

@@ -12,8 +12,10 @@
 #include <string.h>
 
 #include "store_int.h"
+#include "store_sqlite_web.h"
 
-#define SQ_SCHEMA_VERSION 1
+/* The last migration (migrations[] is defined below; used after it). */
+#define SQ_SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])) - 1)
 #define SQ_BUSY_MS        5000
 /* Page cache per connection, in KiB (negative: SQLite's unit). Without mmap
  * (below) a page not in this cache is a pread(); the check path wants the
@@ -180,7 +182,18 @@ static const char mig_1[] =
 ;
 
 /* migrations[v] takes the schema from v - 1 to v. Append, never edit. */
-static const char *const migrations[] = { NULL, mig_1 };
+/* Web sign-in (issue 6): a username and an argon2id password hash per
+ * principal. Sessions are tokens (label "web session", with an expiry). */
+static const char mig_web[] =
+"CREATE TABLE logins ("
+"  username     TEXT PRIMARY KEY,"
+"  principal_id TEXT NOT NULL UNIQUE REFERENCES principals(id),"
+"  pwhash       TEXT NOT NULL,"
+"  created      INTEGER NOT NULL,"
+"  updated      INTEGER NOT NULL"
+") WITHOUT ROWID;";
+
+static const char *const migrations[] = { NULL, mig_1, mig_web };
 
 /* ---- statements -------------------------------------------------------- */
 
@@ -1755,4 +1768,13 @@ const struct store_backend store_backend_sqlite = {
 	.audit_last = sq_audit_last,
 	.audit_iter = sq_audit_iter,
 	.stats = sq_stats,
+	.login_put = sqw_login_put,
+	.login_get = sqw_login_get,
+	.sessions_revoke = sqw_sessions_revoke,
 };
+
+sqlite3 *
+store_sqlite_handle(void *be)
+{
+	return ((struct sq *)be)->db;
+}

@@ -11,6 +11,7 @@ struct server_opts {
 	const char *listen;    /* "127.0.0.1:8080", "[::1]:0" */
 	int         threads;   /* 0 = number of CPUs */
 	bool        quiet;
+	bool        secure_cookies; /* behind TLS: session cookies get Secure */
 	void      (*on_ready)(void *ctx, int port);
 	void       *ready_ctx;
 };
@@ -33,6 +34,9 @@ struct api_req {
 	const char *(*arg)(void *conn, const char *name);  /* query argument */
 	void        *conn;
 	struct node_defer *defer;  /* see core.h; NULL = answer after the audit commit */
+	const char  *session;    /* the simpul_session cookie (web sign-in), or NULL */
+	const char  *csrf;       /* X-CSRF-Token */
+	bool         secure;     /* served over TLS: cookies get Secure */
 };
 
 struct api_resp {
@@ -41,6 +45,7 @@ struct api_resp {
 	char       *body;           /* malloc'd, owned by the response */
 	size_t      len;
 	bool        cache;          /* static assets may be cached */
+	char        set_cookie[256]; /* a Set-Cookie value, or empty */
 };
 
 /* Route and answer one request. Always fills resp. */
@@ -59,5 +64,19 @@ struct asset {
 	size_t               len;
 };
 const struct asset *asset_find(const char *path);
+
+/* ---- api_web.c: what the web application needs beyond the core API ---- */
+#define SESSION_COOKIE "simpul_session"
+void h_session_post(const struct api_req *r, const struct reqctx *c, const char *tail, struct api_resp *resp);
+void h_session_get(const struct api_req *r, const struct reqctx *c, const char *tail, struct api_resp *resp);
+void h_session_delete(const struct api_req *r, const struct reqctx *c, const char *tail, struct api_resp *resp);
+void h_normalize(const struct api_req *r, const struct reqctx *c, const char *tail, struct api_resp *resp);
+void h_audit_search(const struct api_req *r, const struct reqctx *c, const char *tail, struct api_resp *resp);
+/* The request's credential: a Bearer token, else the session cookie
+ * (*from_cookie set). false when there is neither. */
+bool api_credential(const struct api_req *r, const char **token, bool *from_cookie);
+/* A state-changing request authenticated by the cookie must carry the
+ * session's CSRF token. */
+bool api_csrf_ok(const struct api_req *r, bool from_cookie);
 
 #endif
