@@ -57,6 +57,10 @@ echo "== unit tests"
 unit "unit" build
 echo "== API end-to-end tests"
 suite "e2e" python3 tests/e2e/run.py --bin build/src/cli/simpul
+suite "e2e web (session, csrf)" python3 tests/e2e/web.py --bin build/src/cli/simpul
+echo "== browser tests (playwright-core driving chromium; screenshots in build/browser)"
+(cd tests/browser && npm ci --no-audit --no-fund --silent >/dev/null 2>&1)
+suite "browser" node tests/browser/run.mjs --bin build/src/cli/simpul --out build/browser
 if [ -f tests/diff/run.mjs ]; then
 	echo "== normaliser differential tests"
 	(cd tests/diff && npm ci --no-audit --no-fund --silent >/dev/null 2>&1)
@@ -77,6 +81,7 @@ if build build-asan --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=
 		unit "unit (asan+ubsan)" build-asan
 	fi
 	suite "e2e (asan+ubsan)" python3 tests/e2e/run.py --bin build-asan/src/cli/simpul
+	suite "e2e web (asan+ubsan)" python3 tests/e2e/web.py --bin build-asan/src/cli/simpul
 else
 	tally "asan build" 0 1
 fi
