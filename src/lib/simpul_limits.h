@@ -32,5 +32,6 @@
 #define SIMPUL_MAX_NORMALIZE       50    /* selectors in one POST /api/v1/normalize */
 #define SIMPUL_AUDIT_SCAN          100000 /* audit entries one search request reads at most */
 #define SIMPUL_MAX_AUDIT_PAGE      200   /* audit entries returned per page */
+#define SIMPUL_STATS_SCAN          1000000 /* newest reports one dashboard request aggregates */
 
 #endif

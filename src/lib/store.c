@@ -280,3 +280,9 @@ store_sessions_revoke(struct store *st, const char *principal_id, const char *la
 {
 	return st->be->sessions_revoke(st->state, principal_id, label, when_ms);
 }
+
+int
+store_report_facts(struct store *st, int64_t limit, int (*cb)(void *, const struct report_fact *), void *ctx)
+{
+	return st->be->report_facts(st->state, limit, cb, ctx);
+}

@@ -179,4 +179,20 @@ int store_login_get(struct store *st, const char *username, struct login_row *l,
 /* Revoke every active token of principal_id labelled label (its web sessions). */
 int store_sessions_revoke(struct store *st, const char *principal_id, const char *label, int64_t when_ms);
 
+/* What the dashboard aggregates of one report (pointers valid during the
+ * callback only; empty strings when absent). */
+struct report_fact {
+	const char            *agency_id;
+	const char            *agency_country;
+	const struct markings *m;
+	int64_t                created_ms;
+	const char            *occurred_at;     /* YYYY-MM-DD or "" */
+	const char            *scam_type;
+	const char            *victim_country;
+	const char            *currency;        /* "" when no loss */
+	int64_t                loss;
+};
+/* The newest `limit` reports, newest first. */
+int store_report_facts(struct store *st, int64_t limit, int (*cb)(void *, const struct report_fact *), void *ctx);
+
 #endif

@@ -63,6 +63,7 @@ struct store_backend {
 	int  (*login_put)(void *be, const struct login_row *l, struct err *e);
 	int  (*login_get)(void *be, const char *username, struct login_row *l, struct principal *p);
 	int  (*sessions_revoke)(void *be, const char *principal_id, const char *label, int64_t when_ms);
+	int  (*report_facts)(void *be, int64_t limit, int (*cb)(void *, const struct report_fact *), void *ctx);
 };
 
 extern const struct store_backend store_backend_sqlite;

@@ -1771,6 +1771,7 @@ const struct store_backend store_backend_sqlite = {
 	.login_put = sqw_login_put,
 	.login_get = sqw_login_get,
 	.sessions_revoke = sqw_sessions_revoke,
+	.report_facts = sqw_report_facts,
 };
 
 sqlite3 *

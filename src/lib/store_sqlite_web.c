@@ -123,3 +123,52 @@ sqw_sessions_revoke(void *be, const char *principal_id, const char *label, int64
 	sqlite3_finalize(stmt);
 	return rc;
 }
+
+/* The dashboard's facts of the newest reports: the markings the gate needs
+ * and the few body members it counts, read by SQLite's JSON functions. */
+int
+sqw_report_facts(void *be, int64_t limit, int (*cb)(void *, const struct report_fact *), void *ctx)
+{
+	sqlite3 *db = store_sqlite_handle(be);
+	sqlite3_stmt *stmt;
+	struct markings m;
+	struct report_fact f;
+	int src, rc = 0, t, d;
+
+	if (prepare(db, "SELECT r.agency_id, a.country, r.tlp, r.disclosure, r.orcon, r.audience, r.created,"
+	    " json_extract(c.body, '$.occurred_at'), json_extract(c.body, '$.scam_type'),"
+	    " json_extract(c.body, '$.victim_country'), json_extract(c.body, '$.loss.currency'),"
+	    " json_extract(c.body, '$.loss.amount')"
+	    " FROM reports r JOIN report_content c ON c.rid = r.rid JOIN agencies a ON a.id = r.agency_id"
+	    " ORDER BY r.rid DESC LIMIT ?1", &stmt, NULL) == -1)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, limit);
+	while ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
+		memset(&m, 0, sizeof(m));
+		t = tlp_parse(text_at(stmt, 2));
+		d = disclosure_parse(text_at(stmt, 3));
+		/* Fail closed on a value only a damaged file can hold. */
+		m.tlp = t >= 0 ? (enum tlp)t : TLP_RED;
+		m.disclosure = d >= 0 ? (enum disclosure)d : DISC_SILENT;
+		m.orcon = sqlite3_column_int(stmt, 4) != 0;
+		if (markings_aud_from_text(&m, text_at(stmt, 5)) == -1) {
+			m.naud = 0;
+			m.tlp = TLP_RED;
+		}
+		f.agency_id = text_at(stmt, 0);
+		f.agency_country = text_at(stmt, 1);
+		f.m = &m;
+		f.created_ms = sqlite3_column_int64(stmt, 6);
+		f.occurred_at = text_at(stmt, 7);
+		f.scam_type = text_at(stmt, 8);
+		f.victim_country = text_at(stmt, 9);
+		f.currency = text_at(stmt, 10);
+		f.loss = sqlite3_column_int64(stmt, 11);
+		if ((rc = cb(ctx, &f)) != 0)
+			break;
+	}
+	if (src != SQLITE_ROW && src != SQLITE_DONE)
+		rc = -1;
+	sqlite3_finalize(stmt);
+	return rc < 0 ? -1 : 0;
+}

@@ -384,6 +384,7 @@ static const struct route routes[] = {
 	{ "DELETE", "/api/v1/session",    AUTH_TOKEN, 0, h_session_delete },
 	{ "POST", "/api/v1/normalize",    AUTH_TOKEN, SMALL, h_normalize },
 	{ "GET",  "/api/v1/audit",        AUTH_TOKEN, 0, h_audit_search },
+	{ "GET",  "/api/v1/stats/reports", AUTH_TOKEN, 0, h_stats_reports },
 };
 
 /* Find the route; *method_ok false when the path exists for another method. */

@@ -11,6 +11,7 @@
 #include "policy.h"
 #include "server.h"
 #include "session.h"
+#include "stats.h"
 #include "simpul_limits.h"
 
 static const struct principal anonymous = { .id = "anonymous", .role = ROLE_PUBLIC };
@@ -350,6 +351,20 @@ h_audit_search(const struct api_req *r, const struct reqctx *c, const char *tail
 	q.outcome = r->arg(r->conn, "outcome");
 	q.text = r->arg(r->conn, "q");
 	if (node_audit_search(r->n, c, &q, &out, &e) == -1)
+		reply_err(resp, &e);
+	else
+		reply(resp, 200, out);
+	json_decref(out);
+}
+
+/* GET /api/v1/stats/reports: the dashboard's report figures. */
+void
+h_stats_reports(const struct api_req *r, const struct reqctx *c, const char *tail, struct api_resp *resp)
+{
+	struct err e = {0};
+	json_t *out = NULL;
+
+	if (node_stats_reports(r->n, c, &out, &e) == -1)
 		reply_err(resp, &e);
 	else
 		reply(resp, 200, out);

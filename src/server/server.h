@@ -72,6 +72,7 @@ void h_session_get(const struct api_req *r, const struct reqctx *c, const char *
 void h_session_delete(const struct api_req *r, const struct reqctx *c, const char *tail, struct api_resp *resp);
 void h_normalize(const struct api_req *r, const struct reqctx *c, const char *tail, struct api_resp *resp);
 void h_audit_search(const struct api_req *r, const struct reqctx *c, const char *tail, struct api_resp *resp);
+void h_stats_reports(const struct api_req *r, const struct reqctx *c, const char *tail, struct api_resp *resp);
 /* The request's credential: a Bearer token, else the session cookie
  * (*from_cookie set). false when there is neither. */
 bool api_credential(const struct api_req *r, const char **token, bool *from_cookie);

@@ -117,7 +117,8 @@ async function shot(page, name) {
   await page.screenshot({ path: join(out, `${name}.png`), fullPage: true });
 }
 
-const phone = `+60 11-${String(Math.floor(1000 + Math.random() * 8999))} ${String(Math.floor(1000 + Math.random() * 8999))}`;
+// A fresh Malaysian mobile number (the +60 12 range is valid throughout).
+const phone = `+60 12-${String(Math.floor(100 + Math.random() * 900))} ${String(Math.floor(1000 + Math.random() * 9000))}`;
 const phoneKey = `phone:${phone.replace(/[\s-]/g, '')}`;
 let myReportId = null;
 
@@ -318,8 +319,11 @@ try {
     await signIn(page, 'my-nsrc.analyst');
     await page.getByTestId('chart-days').locator('canvas').waitFor();
     await page.getByTestId('chart-week').waitFor();
+    for (const id of ['chart-months', 'chart-scams', 'chart-countries']) await page.getByTestId(id).locator('canvas').waitFor();
+    const note = await page.getByTestId('chart-months').textContent();
+    assert(/\d+ reports you may read/.test(note), `report figures: ${note}`);
     const un = await page.getByTestId('unavailable').allTextContents();
-    assert(un.some((x) => x.includes('GET /api/v1/stats')), 'stats panel says it is not available');
+    assert(un.some((x) => x.includes('GET /api/v1/networks')), 'the networks panel says it is not available');
     const foreign = page.requests.filter((u) => !u.startsWith(base) && !u.startsWith('data:'));
     assert(foreign.length === 0, `requests left the node: ${foreign}`);
     assert(page.requests.some((u) => u.startsWith(`${base}/assets/charts.js`)), 'charts.js came from the node');

@@ -35,7 +35,7 @@ def test(fn):
 
 def node():
     if NODE[0] is None:
-        n = e2e.Node("web", agencies={k: e2e.AGENCIES[k] for k in ("MY-NSRC", "TH-AOC", "UK-NCA", "MY-BANK1")})
+        n = e2e.Node("web", agencies={k: e2e.AGENCIES[k] for k in ("MY-NSRC", "TH-AOC", "UK-NCA", "MY-BANK1", "MY-PUBLIC")})
         add_user(n, "my.analyst", "MY-NSRC", "analyst")
         add_user(n, "my.auditor", "MY-NSRC", "auditor")
         add_user(n, "th.analyst", "TH-AOC", "analyst")
@@ -309,6 +309,53 @@ def audit_search_scope_filters_paging_and_refusals():
     check(any(x["entry"]["agency"] == "MY-NSRC" and x["entry"]["role"] == "analyst" for x in e), "the refusal is audited")
     e = audit_entries(n, action="audit.search", outcome="ok", limit=200)
     check(any(x["entry"]["detail"].get("action") == "token." for x in e), "searches are audited with their terms")
+
+
+# ---- dashboard figures ----------------------------------------------------------------
+
+def stats(n, who):
+    r = n.get("/api/v1/stats/reports", who)
+    eq(r.status, 200, "stats as %s (%s)" % (who, short(r.text)))
+    return r.json
+
+
+def scam_row(j, scam):
+    rows = [x for x in j["scam_types"] if x["scam_type"] == scam]
+    return rows[0] if rows else {"reports": 0, "loss": []}
+
+
+@test
+def stats_count_only_what_the_caller_may_read():
+    n = node()
+    scam = "e2e_stats_%s" % e2e.RUN
+    before = {w: scam_row(stats(n, w), scam)["reports"] for w in ("MY-NSRC", "TH-AOC", "MY-BANK1")}
+    eq(before, {"MY-NSRC": 0, "TH-AOC": 0, "MY-BANK1": 0}, "a fresh scam type")
+    def rep(rel, disclosure="hit", tlp="AMBER"):
+        b = e2e.report([{"type": "phone", "value": "+60 12-%s %04d" % (e2e.RUN[:3], int(e2e.uniq_digits()) % 10000)}],
+                       tlp=tlp, rel=rel, disclosure=disclosure)
+        b.update({"scam_type": scam, "occurred_at": "2026-10-05", "loss": {"amount": 100000, "currency": "MYR"},
+                  "victim_country": "MY"})
+        return n.post_report("MY-NSRC", b)
+    rep(("MEMBERS",))
+    rep(("MY",), disclosure="silent")
+    rep((), tlp="AMBER")
+    rep(("PRIVATE",))
+    my, th, bank = (scam_row(stats(n, w), scam) for w in ("MY-NSRC", "TH-AOC", "MY-BANK1"))
+    eq(my["reports"], 4, "the originator counts all four")
+    eq(my["loss"], [{"currency": "MYR", "amount": 400000}], "the originator's losses")
+    eq(th["reports"], 1, "TH counts the MEMBERS report only (not the silent, MY-only or PRIVATE ones)")
+    eq(th["loss"], [{"currency": "MYR", "amount": 100000}], "TH sees that report's loss")
+    eq(bank["reports"], 1, "the bank counts the PRIVATE report only")
+    eq(bank["loss"], [], "the bank sees no loss (field filter)")
+    j = stats(n, "TH-AOC")
+    check("scanned" not in j and "truncated" not in j, "no count of reports the caller may not read")
+    months = [m["month"] for m in j["months"]]
+    eq(months, sorted(months), "months in order")
+    check("2026-10" in months, "by month of occurrence")
+    assert_problem(n.get("/api/v1/stats/reports", "MY-PUBLIC"), 403, None, "the public role")
+    assert_problem(n.get("/api/v1/stats/reports"), 401, "Authorization", "no token")
+    e = audit_entries(n, action="stats.reports", agency="TH-AOC")
+    check(e and e[0]["entry"]["outcome"] == "ok", "stats reads are audited")
 
 
 # ---- pages --------------------------------------------------------------------------

@@ -64,6 +64,13 @@ export const en = {
   'dash.networks.title': 'Top networks',
   'dash.chart.fallback': 'Chart data as a table',
   'dash.day': 'Day', 'dash.agency': 'Agency', 'dash.count': 'Matches',
+  'dash.reports.month': 'Reports and losses ({cur}) by month of the scam',
+  'dash.reports.note': '{n} reports you may read; {l} with a loss you may see. Losses in other currencies are in the table.',
+  'dash.reports.scam': 'Reports by kind of scam',
+  'dash.reports.country': 'Reports by country: of the victim, and of the agency that filed them',
+  'dash.reports': 'Reports', 'dash.loss': 'Loss ({cur})', 'dash.month': 'Month', 'dash.country': 'Country',
+  'dash.victims': 'Victim\'s country', 'dash.filers': 'Filed in',
+  'dash.none.reports': 'No reports you may read yet.',
 
   'intake.title': 'New report',
   'intake.details': 'The incident',

@@ -2,7 +2,7 @@ import { api, offers } from '../api.js';
 import { h } from '../dom.js';
 import { t } from '../strings.js';
 import { fetchAlerts } from './alerts.js';
-import { errorBox } from './common.js';
+import { errorBox, money } from './common.js';
 
 // A chart with its data as a table too (screen readers, and no canvas).
 function panel(title, testid) {
@@ -26,6 +26,68 @@ async function unavailablePanel(title, api, path) {
 function metric(text, name) {
   const m = text.match(new RegExp(`^${name} (\\d+)`, 'm'));
   return m ? Number(m[1]).toLocaleString() : t('common.none');
+}
+
+const CURRENCY_OF = { MY: 'MYR', TH: 'THB', SG: 'SGD', ID: 'IDR', PH: 'PHP', VN: 'VND', KH: 'KHR', LA: 'LAK', MM: 'MMK', BN: 'BND', GB: 'GBP' };
+
+function lossText(loss) {
+  return loss.map((l) => money({ amount: l.amount, currency: l.currency })).join(', ') || t('common.none');
+}
+
+async function reportPanels(grid, me) {
+  let s;
+  try {
+    s = await api('GET', '/api/v1/stats/reports');
+  } catch (e) {
+    grid.append(errorBox(e));
+    return;
+  }
+  const { draw } = await import('/assets/charts.js');
+  const cur = CURRENCY_OF[me.agency.country] || (s.months.flatMap((m) => m.loss)[0] || {}).currency;
+  const lossIn = (row) => ((row.loss.find((l) => l.currency === cur) || {}).amount || 0);
+  const major = (v) => v / (cur === 'VND' ? 1 : 100);
+
+  const p1 = panel(t('dash.reports.month', { cur: cur || '' }), 'chart-months');
+  p1.sec.append(h('p', { class: 'muted' }, t('dash.reports.note', { n: s.reports, l: s.with_loss })));
+  grid.append(p1.sec);
+  if (s.months.length) {
+    draw(p1.chart, { legend: { bottom: 0 }, grid: { left: 50, right: 60, top: 10, bottom: 50 },
+      xAxis: { type: 'category', data: s.months.map((m) => m.month) },
+      yAxis: [{ type: 'value', minInterval: 1, name: t('dash.reports') }, { type: 'value', name: cur || '' }],
+      series: [{ type: 'bar', name: t('dash.reports'), data: s.months.map((m) => m.reports) },
+        { type: 'line', name: t('dash.loss', { cur: cur || '' }), yAxisIndex: 1, data: s.months.map((m) => major(lossIn(m))) }] });
+  } else {
+    p1.chart.replaceWith(h('p', null, t('dash.none.reports')));
+  }
+  p1.table.append(dataTable([t('dash.month'), t('dash.reports'), t('report.loss')], s.months.map((m) => [m.month, m.reports, lossText(m.loss)])));
+
+  const p2 = panel(t('dash.reports.scam'), 'chart-scams');
+  grid.append(p2.sec);
+  const sc = s.scam_types.slice(0, 10);
+  if (sc.length) {
+    draw(p2.chart, { grid: { left: 130, right: 10, top: 10, bottom: 30 }, xAxis: { type: 'value', minInterval: 1 },
+      yAxis: { type: 'category', data: sc.map((x) => x.scam_type).reverse() },
+      series: [{ type: 'bar', name: t('dash.reports'), data: sc.map((x) => x.reports).reverse() }] });
+  } else {
+    p2.chart.replaceWith(h('p', null, t('dash.none.reports')));
+  }
+  p2.table.append(dataTable([t('report.scamtype'), t('dash.reports'), t('report.loss')], s.scam_types.map((x) => [x.scam_type, x.reports, lossText(x.loss)])));
+
+  const p3 = panel(t('dash.reports.country'), 'chart-countries');
+  grid.append(p3.sec);
+  const vc = s.victim_countries.slice(0, 12);
+  const ac = new Map(s.agency_countries.map((x) => [x.country, x.reports]));
+  const names = [...new Set([...vc.map((x) => x.country), ...s.agency_countries.slice(0, 12).map((x) => x.country)])];
+  if (names.length) {
+    draw(p3.chart, { legend: { bottom: 0 }, grid: { left: 50, right: 10, top: 10, bottom: 50 },
+      xAxis: { type: 'category', data: names }, yAxis: { type: 'value', minInterval: 1 },
+      series: [{ type: 'bar', name: t('dash.victims'), data: names.map((c) => (vc.find((x) => x.country === c) || {}).reports || 0) },
+        { type: 'bar', name: t('dash.filers'), data: names.map((c) => ac.get(c) || 0) }] });
+  } else {
+    p3.chart.replaceWith(h('p', null, t('dash.none.reports')));
+  }
+  p3.table.append(dataTable([t('dash.country'), t('dash.victims'), t('dash.filers'), t('report.loss')],
+    names.map((c) => { const v = vc.find((x) => x.country === c); return [c, v ? v.reports : 0, ac.get(c) || 0, v ? lossText(v.loss) : t('common.none')]; })));
 }
 
 export async function dashboardPage(main, { me }) {
@@ -95,7 +157,12 @@ export async function dashboardPage(main, { me }) {
     }
     p3.table.append(dataTable([t('dash.count'), ''], [[t('dash.full'), full], [t('dash.hit'), alerts.length - full]]));
   }
+  // Reports and losses, from GET /api/v1/stats/reports (what the caller may read).
+  if (await offers('/api/v1/stats/reports')) {
+    await reportPanels(grid, me);
+  } else {
+    grid.append(await unavailablePanel(t('dash.stats.title'), 'GET /api/v1/stats/reports', '/api/v1/stats/reports'));
+  }
   // What the node does not offer yet: said, not invented.
-  grid.append(await unavailablePanel(t('dash.stats.title'), 'GET /api/v1/stats', '/api/v1/stats'));
   if (me.role !== 'partner') grid.append(await unavailablePanel(t('dash.networks.title'), 'GET /api/v1/networks', '/api/v1/networks'));
 }
