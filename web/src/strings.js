@@ -131,6 +131,9 @@ export const en = {
   'scam.investment': 'Investment scam', 'scam.love': 'Romance scam', 'scam.job': 'Job or task scam',
   'scam.impersonation': 'Impersonation of officials', 'scam.ecommerce': 'Online shopping scam',
   'scam.loan': 'Loan scam', 'scam.phishing': 'Phishing', 'scam.mule': 'Money mule', 'scam.other': 'Other',
+  'scam.crypto_investment': 'Crypto investment scam', 'scam.parcel': 'Parcel or delivery scam',
+  'scam.impersonation_police': 'Impersonation of police', 'scam.impersonation_bank': 'Impersonation of a bank',
+  'scam.sextortion': 'Sextortion', 'scam.unspecified': 'Not given',
 
   'seltype.phone': 'Phone number', 'seltype.bank_account': 'Bank account', 'seltype.iban': 'IBAN',
   'seltype.ewallet': 'E-wallet', 'seltype.crypto': 'Crypto wallet', 'seltype.url': 'Website address (URL)',
@@ -239,6 +242,13 @@ let current = en;
 export function setLanguage(lang) {
   current = catalogs[lang] || en;
   document.documentElement.lang = catalogs[lang] ? lang : 'en';
+}
+
+// The label of a code (scam type, selector role...) when there is one,
+// else the code itself: codes are open-ended lists.
+export function label(prefix, code) {
+  const k = `${prefix}.${code}`;
+  return current[k] ?? en[k] ?? code;
 }
 
 export function t(key, vars) {

@@ -1,6 +1,6 @@
 import { api, offers } from '../api.js';
 import { h } from '../dom.js';
-import { t } from '../strings.js';
+import { t, label } from '../strings.js';
 import { fetchAlerts } from './alerts.js';
 import { errorBox, money } from './common.js';
 
@@ -65,13 +65,13 @@ async function reportPanels(grid, me) {
   grid.append(p2.sec);
   const sc = s.scam_types.slice(0, 10);
   if (sc.length) {
-    draw(p2.chart, { grid: { left: 130, right: 10, top: 10, bottom: 30 }, xAxis: { type: 'value', minInterval: 1 },
-      yAxis: { type: 'category', data: sc.map((x) => x.scam_type).reverse() },
+    draw(p2.chart, { grid: { left: 170, right: 10, top: 10, bottom: 30 }, xAxis: { type: 'value', minInterval: 1 },
+      yAxis: { type: 'category', data: sc.map((x) => label('scam', x.scam_type)).reverse() },
       series: [{ type: 'bar', name: t('dash.reports'), data: sc.map((x) => x.reports).reverse() }] });
   } else {
     p2.chart.replaceWith(h('p', null, t('dash.none.reports')));
   }
-  p2.table.append(dataTable([t('report.scamtype'), t('dash.reports'), t('report.loss')], s.scam_types.map((x) => [x.scam_type, x.reports, lossText(x.loss)])));
+  p2.table.append(dataTable([t('report.scamtype'), t('dash.reports'), t('report.loss')], s.scam_types.map((x) => [label('scam', x.scam_type), x.reports, lossText(x.loss)])));
 
   const p3 = panel(t('dash.reports.country'), 'chart-countries');
   grid.append(p3.sec);

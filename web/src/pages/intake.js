@@ -4,7 +4,8 @@ import { h, field, select, clear, id } from '../dom.js';
 import { t } from '../strings.js';
 import { COUNTRIES, CURRENCIES, toMinor, matchItem, reportLink, errorBox } from './common.js';
 
-const SCAMS = ['investment', 'love', 'job', 'impersonation', 'ecommerce', 'loan', 'phishing', 'mule', 'other'];
+const SCAMS = ['investment', 'crypto_investment', 'love', 'job', 'parcel', 'impersonation_police', 'impersonation_bank',
+  'impersonation', 'ecommerce', 'loan', 'phishing', 'sextortion', 'mule', 'other'];
 const ROLES = ['scammer_contact', 'mule_account', 'payment_destination', 'phishing_site', 'victim_account', 'unspecified'];
 const SHARES = {
   own: { tlp: 'AMBER', releasable_to: [] },
