@@ -63,6 +63,10 @@ suite "e2e networks" python3 tests/e2e/networks.py --bin build/src/cli/simpul
 # The STIX bundles are validated with ajv against the OASIS schemas (tests/stix).
 (cd tests/stix && npm ci --no-audit --no-fund --silent >/dev/null 2>&1)
 suite "e2e formats" python3 tests/e2e/formats.py --bin build/src/cli/simpul
+suite "e2e web (session, csrf)" python3 tests/e2e/web.py --bin build/src/cli/simpul
+echo "== browser tests (playwright-core driving chromium; screenshots in build/browser)"
+(cd tests/browser && npm ci --no-audit --no-fund --silent >/dev/null 2>&1)
+suite "browser" node tests/browser/run.mjs --bin build/src/cli/simpul --out build/browser
 if [ -f tests/diff/run.mjs ]; then
 	echo "== normaliser differential tests"
 	(cd tests/diff && npm ci --no-audit --no-fund --silent >/dev/null 2>&1)
@@ -87,6 +91,7 @@ if build build-asan --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=
 	suite "e2e persons (asan+ubsan)" python3 tests/e2e/persons.py --bin build-asan/src/cli/simpul
 	suite "e2e networks (asan+ubsan)" python3 tests/e2e/networks.py --bin build-asan/src/cli/simpul
 	suite "e2e formats (asan+ubsan)" python3 tests/e2e/formats.py --bin build-asan/src/cli/simpul
+	suite "e2e web (asan+ubsan)" python3 tests/e2e/web.py --bin build-asan/src/cli/simpul
 else
 	tally "asan build" 0 1
 fi

@@ -8,6 +8,7 @@ pkgs=(
   libphonenumber-dev libpsl-dev publicsuffix libidn2-dev libicu-dev
   libcurl4-openssl-dev libcmocka-dev libxml2-dev python3-levenshtein python3-jellyfish
   python3 nodejs npm nginx-light wrk
+  chromium
 )
 [ "${SIMPUL_DEPS_EXTRA:-}" ] && pkgs+=(${SIMPUL_DEPS_EXTRA})
 missing=()

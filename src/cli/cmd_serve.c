@@ -1,9 +1,11 @@
 /* cmd_serve.c - serve (the daemon) and run (the demo node). */
+#include <ctype.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sodium.h>
 #include <jansson.h>
 #include <malloc.h>
 #include <stdio.h>
@@ -17,6 +19,8 @@
 #include "ppp.h"
 #include "ratelimit.h"
 #include "server.h"
+#include "session.h"
+#include "simpul_limits.h"
 
 static void block_stop_signals(void);
 
@@ -28,6 +32,7 @@ cmd_serve(int argc, char **argv)
 		{ "threads", required_argument, NULL, 't' }, { "fast", no_argument, NULL, 'F' },
 		{ "rate-limit", required_argument, NULL, 'R' }, { "quota", required_argument, NULL, 'Q' },
 		{ "sla", required_argument, NULL, 'S' }, { "escalate-after", required_argument, NULL, 'E' },
+		{ "secure-cookies", no_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
 	const char *db = NULL;
 	int64_t factor;
@@ -64,8 +69,9 @@ cmd_serve(int argc, char **argv)
 				return cli_fail(2, "--escalate-after must be a whole number of SLAs between 1 and 100");
 			ppp_set_escalation_factor((int)factor);
 			break;
+		case 'C': so.secure_cookies = true; break;
 		case 'h':
-			puts("usage: simpul serve --db FILE [--listen ADDR:PORT] [--threads N] [--fast]\n"
+			puts("usage: simpul serve --db FILE [--listen ADDR:PORT] [--threads N] [--fast] [--secure-cookies]\n"
 			    "                    [--rate-limit SCOPE=RATE[/s|/m|/h][:BURST]]... [--quota SCOPE=N/d]...\n"
 			    "                    [--sla ACTION=DURATION]... [--escalate-after N]\n\n"
 			    "Serves the HTTP JSON API (see docs/api.md) on ADDR:PORT (default\n"
@@ -80,7 +86,9 @@ cmd_serve(int argc, char **argv)
 			    "  --quota SCOPE=N/d  requests a UTC day (same scopes)\n"
 			    "  --sla ACTION=DURATION  SLA of partner requests: freeze (default 15m), block (1h),\n"
 			    "               takedown (4h), info (3d); e.g. --sla freeze=10m\n"
-			    "  --escalate-after N  escalate an open request at N times its SLA (default 2)");
+			    "  --escalate-after N  escalate an open request at N times its SLA (default 2)\n"
+			    "  --secure-cookies  the node is reached over HTTPS (a TLS proxy in front):\n"
+			    "               web session cookies get Secure, answers carry HSTS");
 			return 0;
 		default: return 2;
 		}
@@ -125,6 +133,30 @@ block_stop_signals(void)
 }
 
 /* ---- the demo node ------------------------------------------------------ */
+
+/* A web user for agency id with role: user name "<id in lower case>.<role>",
+ * a random password; both go to the demo tokens file as "user NAME". */
+static int
+demo_user(struct node *n, json_t *tokens, const char *id, const char *role)
+{
+	unsigned char raw[12];
+	char pw[32], user[SIMPUL_MAX_USERNAME + 1], label[SIMPUL_MAX_USERNAME + 8];
+	struct err e = {0};
+	size_t i;
+
+	snprintf(user, sizeof(user), "%s.%s", id, role);
+	for (i = 0; user[i]; i++)
+		user[i] = (char)tolower((unsigned char)user[i]);
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2base64(pw, sizeof(pw), raw, sizeof(raw), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	if (node_user_add(n, NULL, id, role, user, NULL, pw, NULL, &e) == -1) {
+		cli_fail(1, "user %s: %s", user, e.msg);
+		return -1;
+	}
+	snprintf(label, sizeof(label), "user %s", user);
+	json_object_set_new(tokens, label, json_string(pw));
+	return 0;
+}
 
 static int
 seed(const char *db, const char *dir, const char *tokens_path)
@@ -183,7 +215,12 @@ seed(const char *db, const char *dir, const char *tokens_path)
 		}
 		snprintf(label, sizeof(label), "%s/%s", id, role);
 		json_object_set_new(tokens, label, json_string(token));
+		if (ag.kind != AK_PUBLIC && demo_user(n, tokens, id, role) == -1)
+			goto out;
 	}
+	if (demo_user(n, tokens, "NODE-ADMIN", "admin") == -1 ||
+	    demo_user(n, tokens, "NODE-ADMIN", "auditor") == -1)
+		goto out;
 	json_array_foreach(agencies, i, a) {
 		const char *id = json_string_value(json_object_get(a, "id"));
 		struct import_stats st;
@@ -237,7 +274,7 @@ run_ready(void *ctx, int port)
 	json_t *v;
 
 	printf("\nSimpul demo node: http://127.0.0.1:%d/   API docs: http://127.0.0.1:%d/docs/api.md\n", port, port);
-	printf("demo tokens (also in %s):\n", rc->tokens_path);
+	printf("demo tokens and web sign-in passwords (\"user NAME\"; also in %s):\n", rc->tokens_path);
 	json_object_foreach(t, k, v)
 		printf("  %-26s %s\n", k, json_string_value(v));
 	printf("\ntry (the mule account in 3 Thai reports and 1 Singapore one, see docs/demo.md):\n"

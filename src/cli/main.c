@@ -25,6 +25,7 @@ static const struct {
 	{ "screen",    cmd_screen,    "screen a file of accounts, numbers or URLs (CSV or JSON lines)" },
 	{ "person",    cmd_person,    "search persons by name across scripts (or --batch)" },
 	{ "export",    cmd_export,    "export reports as STIX 2.1 (policy-checked, audited)" },
+	{ "user",      cmd_user,      "add web users (user name + password) or set a password" },
 };
 
 static void

@@ -574,9 +574,20 @@ token_hash(const char *secret, size_t n, unsigned char out[32])
 	crypto_generichash(out, 32, (const unsigned char *)secret, n, NULL, 0);
 }
 
+static int token_mint_until(struct store *st, const char *principal_id, const char *label,
+    int64_t expires_ms, char *token_out, size_t toksz, struct err *e);
+
 static int
 token_mint(struct store *st, const char *principal_id, const char *label,
     char *token_out, size_t toksz, struct err *e)
+{
+	return token_mint_until(st, principal_id, label, 0, token_out, toksz, e);
+}
+
+/* expires_ms 0: never (API tokens); web sessions expire. */
+static int
+token_mint_until(struct store *st, const char *principal_id, const char *label,
+    int64_t expires_ms, char *token_out, size_t toksz, struct err *e)
 {
 	struct token_row t;
 	unsigned char secret[SIMPUL_TOKEN_BYTES];
@@ -587,6 +598,7 @@ token_mint(struct store *st, const char *principal_id, const char *label,
 	str_copy(t.principal_id, sizeof(t.principal_id), principal_id);
 	str_copy(t.label, sizeof(t.label), nz(label));
 	t.created_ms = now_ms();
+	t.expires_ms = expires_ms;
 	randombytes_buf(secret, sizeof(secret));
 	sodium_bin2base64(b64, sizeof(b64), secret, sizeof(secret),
 	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
@@ -2991,4 +3003,23 @@ node_audit_access(struct node *n, const struct reqctx *c, const char *action, co
 		return -1;
 	}
 	return 0;
+}
+
+int
+node_token_mint(struct store *w, const char *principal_id, const char *label, int64_t expires_ms,
+    char *token_out, size_t toksz, struct err *e)
+{
+	return token_mint_until(w, principal_id, label, expires_ms, token_out, toksz, e);
+}
+
+void
+node_token_forget(struct node *n, const char *token_id)
+{
+	token_uncache(n, token_id);
+}
+
+void
+node_count_auth_failure(struct node *n)
+{
+	atomic_fetch_add(&n->ctr.auth_failures, 1);
 }

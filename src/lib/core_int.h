@@ -1,8 +1,8 @@
 /* core_int.h - what core.c lends the modules beside it (persons.c, ppp.c,
- * node_net.c): its connections, its write path and its audit path, so that
- * a feature keeps the core's invariants (one writer, every access audited,
- * committed before the answer) without a second copy of them. Not for
- * handlers or the CLI (they use core.h). */
+ * node_net.c, session.c, ...): its connections, its write path, its audit
+ * path and token minting, so that a feature keeps the core's invariants
+ * (one writer, every access audited, committed before the answer) without a
+ * second copy of them. Not for handlers or the CLI (they use core.h). */
 #ifndef SIMPUL_CORE_INT_H
 #define SIMPUL_CORE_INT_H
 
@@ -57,5 +57,11 @@ int  node_net_open(struct node *n, struct err *e);
 void node_net_close(struct node *n);   /* stops its threads */
 void node_net_free(struct node *n);    /* after every other thread of the node */
 void node_net_kick(struct node *n);
+/* Mint a token for a principal inside the write transaction. */
+int node_token_mint(struct store *w, const char *principal_id, const char *label, int64_t expires_ms,
+    char *token_out, size_t toksz, struct err *e);
+/* Drop a token from the authentication cache (after a revocation). */
+void node_token_forget(struct node *n, const char *token_id);
+void node_count_auth_failure(struct node *n);
 
 #endif

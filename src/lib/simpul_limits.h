@@ -55,4 +55,15 @@
 #define SIMPUL_MAX_TAXII_PAGE      1000  /* objects in one TAXII page */
 #define SIMPUL_MAX_STIX_BYTES      (64u * 1024u * 1024u) /* an imported STIX or MISP file */
 
+/* web sign-in, sessions, audit search, dashboard (session.c, audit_search.c, stats.c) */
+#define SIMPUL_MAX_USERNAME        64    /* web sign-in user name, bytes */
+#define SIMPUL_MIN_PASSWORD        10    /* web sign-in password, bytes */
+#define SIMPUL_MAX_PASSWORD        1024
+#define SIMPUL_SESSION_TTL_MS      (12LL * 3600 * 1000) /* a web session lives 12 hours */
+#define SIMPUL_PWHASH_CONCURRENCY  2     /* argon2id hashes at once (64 MiB each) */
+#define SIMPUL_MAX_NORMALIZE       50    /* selectors in one POST /api/v1/normalize */
+#define SIMPUL_AUDIT_SCAN          100000 /* audit entries one search request reads at most */
+#define SIMPUL_MAX_AUDIT_PAGE      200   /* audit entries returned per page */
+#define SIMPUL_STATS_SCAN          1000000 /* newest reports one dashboard request aggregates */
+
 #endif

@@ -387,3 +387,27 @@ store_reports_after(struct store *st, int64_t after_rid, int64_t created_after_m
 {
 	return st->be->reports_after(st->state, after_rid, created_after_ms, limit, cb, ctx);
 }
+
+int
+store_login_put(struct store *st, const struct login_row *l, struct err *e)
+{
+	return st->be->login_put(st->state, l, e);
+}
+
+int
+store_login_get(struct store *st, const char *username, struct login_row *l, struct principal *p)
+{
+	return st->be->login_get(st->state, username, l, p);
+}
+
+int
+store_sessions_revoke(struct store *st, const char *principal_id, const char *label, int64_t when_ms)
+{
+	return st->be->sessions_revoke(st->state, principal_id, label, when_ms);
+}
+
+int
+store_report_facts(struct store *st, int64_t limit, int (*cb)(void *, const struct report_fact *), void *ctx)
+{
+	return st->be->report_facts(st->state, limit, cb, ctx);
+}

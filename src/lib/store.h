@@ -212,5 +212,35 @@ int store_import_seen(struct store *st, const char *agency_id, const unsigned ch
  * order, at most limit (feeds: TAXII). cb returns non-zero to stop. */
 int store_reports_after(struct store *st, int64_t after_rid, int64_t created_after_ms, int limit,
     int (*cb)(void *, int64_t rid, const char *id), void *ctx);
+/* Web sign-in: a username and an argon2id hash (crypto_pwhash_str) per
+ * principal. login_put inserts, or replaces the hash of an existing
+ * username of the same principal. */
+struct login_row {
+	char    username[SIMPUL_MAX_USERNAME + 1];
+	char    principal_id[SIMPUL_ID_LEN + 1];
+	char    pwhash[128];                        /* crypto_pwhash_STRBYTES */
+	int64_t created_ms, updated_ms;
+};
+int store_login_put(struct store *st, const struct login_row *l, struct err *e);
+/* The login and its principal (with the principal's agency). 1: none. */
+int store_login_get(struct store *st, const char *username, struct login_row *l, struct principal *p);
+/* Revoke every active token of principal_id labelled label (its web sessions). */
+int store_sessions_revoke(struct store *st, const char *principal_id, const char *label, int64_t when_ms);
+
+/* What the dashboard aggregates of one report (pointers valid during the
+ * callback only; empty strings when absent). */
+struct report_fact {
+	const char            *agency_id;
+	const char            *agency_country;
+	const struct markings *m;
+	int64_t                created_ms;
+	const char            *occurred_at;     /* YYYY-MM-DD or "" */
+	const char            *scam_type;
+	const char            *victim_country;
+	const char            *currency;        /* "" when no loss */
+	int64_t                loss;
+};
+/* The newest `limit` reports, newest first. */
+int store_report_facts(struct store *st, int64_t limit, int (*cb)(void *, const struct report_fact *), void *ctx);
 
 #endif

@@ -86,6 +86,10 @@ struct store_backend {
 	         char report_id[SIMPUL_ID_LEN + 1]);
 	int  (*reports_after)(void *be, int64_t after_rid, int64_t created_after_ms, int limit,
 	         int (*cb)(void *, int64_t rid, const char *id), void *ctx);
+	int  (*login_put)(void *be, const struct login_row *l, struct err *e);
+	int  (*login_get)(void *be, const char *username, struct login_row *l, struct principal *p);
+	int  (*sessions_revoke)(void *be, const char *principal_id, const char *label, int64_t when_ms);
+	int  (*report_facts)(void *be, int64_t limit, int (*cb)(void *, const struct report_fact *), void *ctx);
 };
 
 /* The backend and its state behind a store (for feature tables such as

@@ -20,6 +20,8 @@
 #define SQ_SCHEMA_VERSION (sq_test_schema_limit > 0 && sq_test_schema_limit < SQ_SCHEMA_LAST ? \
 	sq_test_schema_limit : SQ_SCHEMA_LAST)
 int sq_test_schema_limit;
+#include "store_sqlite_web.h"       /* web sign-in and the dashboard (issue 6) */
+
 #define SQ_BUSY_MS        5000
 /* Page cache per connection, in KiB (negative: SQLite's unit). Without mmap
  * (below) a page not in this cache is a pread(); the check path wants the
@@ -254,9 +256,20 @@ static const char mig_formats[] =
 ;
 
 /* migrations[v] takes the schema from v - 1 to v. Append, never edit. */
+/* Web sign-in (issue 6): a username and an argon2id password hash per
+ * principal. Sessions are tokens (label "web session", with an expiry). */
+static const char mig_web[] =
+"CREATE TABLE logins ("
+"  username     TEXT PRIMARY KEY,"
+"  principal_id TEXT NOT NULL UNIQUE REFERENCES principals(id),"
+"  pwhash       TEXT NOT NULL,"
+"  created      INTEGER NOT NULL,"
+"  updated      INTEGER NOT NULL"
+") WITHOUT ROWID;";
+
 extern const char sq_mig_networks[];   /* store_sqlite_net.c */
 static const char *const migrations[] = { NULL, mig_1, mig_2, mig_ppp, mig_persons, sq_mig_networks,
-	mig_formats };
+	mig_formats, mig_web };
 
 /* ---- statements -------------------------------------------------------- */
 
@@ -2060,11 +2073,21 @@ const struct store_backend store_backend_sqlite = {
 	.import_claim = sq_import_claim,
 	.import_seen = sq_import_seen,
 	.reports_after = sq_reports_after,
+	.login_put = sqw_login_put,
+	.login_get = sqw_login_get,
+	.sessions_revoke = sqw_sessions_revoke,
+	.report_facts = sqw_report_facts,
 };
 
 /* The connection, for the feature tables beside this file (store_sqlite_net.c). */
 sqlite3 *
 sq_db(void *be)
+{
+	return ((struct sq *)be)->db;
+}
+
+sqlite3 *
+store_sqlite_handle(void *be)
 {
 	return ((struct sq *)be)->db;
 }

@@ -9,6 +9,7 @@
 #include "policy.h"
 #include "ppp.h"
 #include "ratelimit.h"
+#include "session.h"
 #include "server.h"
 #include "simpul_limits.h"
 
@@ -418,6 +419,14 @@ static const struct route routes[] = {
 	{ "GET",  "/api/v1/export/misp",  AUTH_TOKEN, 0, api_export_misp },
 	{ "GET",  "/taxii2/*",            AUTH_TOKEN, 0, api_taxii },
 	{ "POST", "/taxii2/*",            AUTH_TOKEN, SIMPUL_MAX_BODY, api_taxii },
+	{ "GET",  "/public",              AUTH_NONE,  0, h_index },
+	{ "GET",  "/assets/",             AUTH_NONE,  0, h_index },
+	{ "POST", "/api/v1/session",      AUTH_NONE,  SMALL, h_session_post },
+	{ "GET",  "/api/v1/session",      AUTH_TOKEN, 0, h_session_get },
+	{ "DELETE", "/api/v1/session",    AUTH_TOKEN, 0, h_session_delete },
+	{ "POST", "/api/v1/normalize",    AUTH_TOKEN, SMALL, h_normalize },
+	{ "GET",  "/api/v1/audit",        AUTH_TOKEN, 0, h_audit_search },
+	{ "GET",  "/api/v1/stats/reports", AUTH_TOKEN, 0, h_stats_reports },
 };
 
 /* Prefixes whose tail may hold further segments ({id}/answer). */
@@ -467,12 +476,40 @@ bearer(const char *auth, const char **token)
 	return true;
 }
 
+/* One credential per request, through one check (node_authenticate):
+ * the Bearer header when present, else the web session cookie. */
+bool
+api_credential(const struct api_req *r, const char **token, bool *from_cookie)
+{
+	*from_cookie = false;
+	if (r->auth != NULL)
+		return bearer(r->auth, token);
+	if (r->session != NULL && *r->session != '\0') {
+		*token = r->session;
+		*from_cookie = true;
+		return true;
+	}
+	return false;
+}
+
+/* Browsers attach cookies on their own; a Bearer header they do not. So a
+ * cookie-authenticated request that can change state must prove it comes
+ * from our page: the CSRF token only our page can read (GET /api/v1/session,
+ * same-origin). SameSite=Strict is the first line; this is the second. */
+bool
+api_csrf_ok(const struct api_req *r, bool from_cookie)
+{
+	if (!from_cookie || strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0)
+		return true;
+	return session_csrf_ok(r->session, r->csrf);
+}
+
 bool
 api_early(const struct api_req *r, size_t content_length, struct api_resp *resp)
 {
 	const struct route *rt;
 	const char *tail, *token;
-	bool known;
+	bool known, cookie = false;
 	struct principal p;
 	struct err e = {0};
 
@@ -488,7 +525,7 @@ api_early(const struct api_req *r, size_t content_length, struct api_resp *resp)
 		return strncmp(r->path, "/api/v1/public/", 15) == 0 && api_limited(r, NULL, resp);
 	}
 	/* Tighter before authentication: the body is not read for a bad token. */
-	if (!bearer(r->auth, &token) || node_authenticate(r->n, token, &p, &e) == -1) {
+	if (!api_credential(r, &token, &cookie) || node_authenticate(r->n, token, &p, &e) == -1) {
 		/* Audited as "anonymous", not as the node itself ("system"). */
 		static const struct principal anon = { .id = "anonymous", .role = ROLE_PUBLIC };
 		struct reqctx c = { .p = &anon, .client = r->client };
@@ -496,6 +533,12 @@ api_early(const struct api_req *r, size_t content_length, struct api_resp *resp)
 			err_set(&e, 401, "Authorization", "send Authorization: Bearer <token>");
 		node_audit_refusal(r->n, &c, "auth", r->path, 401, e.msg);
 		problem_err(resp, &e);
+		return true;
+	}
+	if (!api_csrf_ok(r, cookie)) {
+		struct reqctx c = { .p = &p, .client = r->client };
+		node_audit_refusal(r->n, &c, "csrf", r->path, 403, "no valid X-CSRF-Token with the session cookie");
+		api_problem(resp, 403, "X-CSRF-Token", "a request that changes something, signed in with the session cookie, must send the session's X-CSRF-Token (from GET /api/v1/session)");
 		return true;
 	}
 	if (content_length > (rt->max_body ? rt->max_body : SIMPUL_MAX_BODY_UNAUTH)) {
@@ -516,7 +559,7 @@ api_handle(const struct api_req *r, struct api_resp *resp)
 {
 	const struct route *rt;
 	const char *tail = "", *token;
-	bool known;
+	bool known, cookie = false;
 	struct principal p;
 	struct reqctx c = { .p = &p, .purpose = r->purpose, .case_ref = r->case_ref, .client = r->client,
 		.defer = r->defer };
@@ -528,10 +571,15 @@ api_handle(const struct api_req *r, struct api_resp *resp)
 		return;
 	}
 	if (rt->auth == AUTH_TOKEN) {
-		if (!bearer(r->auth, &token) || node_authenticate(r->n, token, &p, &e) == -1) {
+		if (!api_credential(r, &token, &cookie) || node_authenticate(r->n, token, &p, &e) == -1) {
 			if (e.status == 0)
 				err_set(&e, 401, "Authorization", "send Authorization: Bearer <token>");
 			problem_err(resp, &e);
+			return;
+		}
+		if (!api_csrf_ok(r, cookie)) {
+			node_audit_refusal(r->n, &c, "csrf", r->path, 403, "no valid X-CSRF-Token with the session cookie");
+			api_problem(resp, 403, "X-CSRF-Token", "a request that changes something, signed in with the session cookie, must send the session's X-CSRF-Token (from GET /api/v1/session)");
 			return;
 		}
 		if (!header_ok(r->purpose, SIMPUL_MAX_PURPOSE) || !header_ok(r->case_ref, SIMPUL_MAX_CASE_REF)) {

@@ -39,7 +39,11 @@ struct conn_state {
 
 struct srv {
 	struct node *n;
+	bool         secure;
 };
+
+/* Behind TLS (serve --secure-cookies): one setting for the process. */
+static bool secure_cookies;
 
 static const char *
 query_arg(void *conn, const char *name)
@@ -142,7 +146,15 @@ send_resp(struct MHD_Connection *c, struct api_resp *r)
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
 	MHD_add_response_header(resp, "Content-Security-Policy",
-	    "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'");
+	    "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	MHD_add_response_header(resp, "Cross-Origin-Opener-Policy", "same-origin");
+	MHD_add_response_header(resp, "Cross-Origin-Resource-Policy", "same-origin");
+	MHD_add_response_header(resp, "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()");
+	if (r->set_cookie[0])
+		MHD_add_response_header(resp, "Set-Cookie", r->set_cookie);
+	if (secure_cookies)
+		MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000");
 	if (r->status == 401)
 		MHD_add_response_header(resp, "WWW-Authenticate", "Bearer realm=\"simpul\"");
 	if (r->retry_after > 0) {
@@ -209,6 +221,9 @@ fill_req(struct api_req *ar, struct srv *s, struct MHD_Connection *c, const char
 	ar->arg = query_arg;
 	ar->conn = c;
 	ar->last_event_id = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Last-Event-ID");
+	ar->session = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, SESSION_COOKIE);
+	ar->csrf = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token");
+	ar->secure = s->secure;
 }
 
 static enum MHD_Result
@@ -367,7 +382,7 @@ bad:
 int
 server_run(struct node *n, const struct server_opts *o, struct err *e)
 {
-	struct srv s = { .n = n };
+	struct srv s = { .n = n, .secure = o->secure_cookies };
 	struct sockaddr_storage ss;
 	socklen_t sl;
 	struct MHD_Daemon *d;
@@ -384,6 +399,7 @@ server_run(struct node *n, const struct server_opts *o, struct err *e)
 
 	if (parse_listen(o->listen, &ss, &sl, host, e) == -1)
 		return -1;
+	secure_cookies = o->secure_cookies;
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	if (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES)

@@ -12,6 +12,7 @@ struct server_opts {
 	const char *listen;    /* "127.0.0.1:8080", "[::1]:0" */
 	int         threads;   /* 0 = number of CPUs */
 	bool        quiet;
+	bool        secure_cookies; /* behind TLS: session cookies get Secure */
 	void      (*on_ready)(void *ctx, int port);
 	void       *ready_ctx;
 };
@@ -36,6 +37,9 @@ struct api_req {
 	struct node_defer *defer;  /* see core.h; NULL = answer after the audit commit */
 	const char  *last_event_id;  /* Last-Event-ID (event streams) */
 	const char  *accept;     /* Accept (TAXII) */
+	const char  *session;    /* the simpul_session cookie (web sign-in), or NULL */
+	const char  *csrf;       /* X-CSRF-Token */
+	bool         secure;     /* served over TLS: cookies get Secure */
 };
 
 struct api_stream;
@@ -50,6 +54,7 @@ struct api_resp {
 	struct api_stream *stream;  /* an event stream instead of a body (api_net.c) */
 	const char *xname[2];       /* extra headers (TAXII pagination); NULL = none */
 	char        xval[2][48];
+	char        set_cookie[256]; /* a Set-Cookie value, or empty */
 };
 
 /* Route and answer one request. Always fills resp. */
@@ -147,5 +152,19 @@ void api_ppp_shutdown(void);
 typedef void api_handler_fn(const struct api_req *, const struct reqctx *, const char *, struct api_resp *);
 api_handler_fn h_person_post, h_person_search, h_person_get, h_document_post, h_document_check,
     h_notice_post, h_notices_get, h_notice_ack;
+/* ---- api_web.c: what the web application needs beyond the core API ---- */
+#define SESSION_COOKIE "simpul_session"
+void h_session_post(const struct api_req *r, const struct reqctx *c, const char *tail, struct api_resp *resp);
+void h_session_get(const struct api_req *r, const struct reqctx *c, const char *tail, struct api_resp *resp);
+void h_session_delete(const struct api_req *r, const struct reqctx *c, const char *tail, struct api_resp *resp);
+void h_normalize(const struct api_req *r, const struct reqctx *c, const char *tail, struct api_resp *resp);
+void h_audit_search(const struct api_req *r, const struct reqctx *c, const char *tail, struct api_resp *resp);
+void h_stats_reports(const struct api_req *r, const struct reqctx *c, const char *tail, struct api_resp *resp);
+/* The request's credential: a Bearer token, else the session cookie
+ * (*from_cookie set). false when there is neither. */
+bool api_credential(const struct api_req *r, const char **token, bool *from_cookie);
+/* A state-changing request authenticated by the cookie must carry the
+ * session's CSRF token. */
+bool api_csrf_ok(const struct api_req *r, bool from_cookie);
 
 #endif

@@ -1,0 +1,446 @@
+// Browser tests of the Simpul web application: playwright-core driving
+// Debian's chromium (headless) against a real daemon (`simpul run`) on a
+// random port, over a database seeded with the demo data set.
+//
+//   node tests/browser/run.mjs --bin build/src/cli/simpul [--out build/browser]
+//
+// Prints "ok NAME" / "not ok NAME: why" per test, screenshots into --out,
+// and ends with "N passed, N failed". Tests that wait for other issues are
+// listed as TODO lines and counted neither way.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const top = resolve(here, '../..');
+const arg = (name, def) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : def; };
+const bin = resolve(arg('--bin', join(top, 'build/src/cli/simpul')));
+const out = resolve(arg('--out', join(top, 'build/browser')));
+const browserPath = arg('--chromium', process.env.SIMPUL_CHROMIUM || '/usr/bin/chromium');
+mkdirSync(out, { recursive: true });
+
+// Issue 4 (networks, graph, SSE) has not landed on this branch: these
+// browser tests are to be written with it. Listed, not run, not counted.
+const TODO = [
+  'network graph: open #/network/ID from a report, the cytoscape graph renders the reports and shared selectors, keyboard can move between nodes (needs GET /api/v1/graph, GET /api/v1/networks/{id}: issue 4)',
+  'alerts over SSE: a match filed by TH-AOC arrives in MY-NSRC\'s open inbox through /api/v1/events without polling (needs /api/v1/events: issue 4)',
+  'public check with counts: "reported N times in M countries" for a TLP:CLEAR selector (needs POST /api/v1/public/check: issue 7; today the unavailable state is tested)',
+  'person search results with explained scores (needs POST /api/v1/persons/search: issue 3)',
+];
+
+let passed = 0;
+let failed = 0;
+const results = [];
+
+async function test(name, fn) {
+  try {
+    await fn();
+    passed += 1;
+    console.log(`ok ${name}`);
+  } catch (e) {
+    failed += 1;
+    console.log(`not ok ${name}: ${(e && e.stack) || e}`);
+    results.push(name);
+  }
+}
+
+function assert(cond, msg) {
+  if (!cond) throw new Error(`assertion failed: ${msg}`);
+}
+
+function httpGet(port, path, headers = {}) {
+  return new Promise((ok, ko) => {
+    const r = request({ host: '127.0.0.1', port, path, method: 'GET', headers }, (res) => {
+      let body = '';
+      res.on('data', (c) => { body += c; });
+      res.on('end', () => ok({ status: res.statusCode, headers: res.headers, body }));
+    });
+    r.on('error', ko);
+    r.end();
+  });
+}
+
+// ---- the node ---------------------------------------------------------------
+const work = mkdtempSync(join(tmpdir(), 'simpul-browser-'));
+const seed = join(work, 'seed');
+execFileSync('python3', [join(top, 'scripts/demo_data.py'), '--out', seed], { stdio: 'ignore' });
+const db = join(work, 'node.db');
+const daemon = spawn(bin, ['run', '--db', db, '--seed', seed, '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+let daemonOut = '';
+daemon.stderr.on('data', (c) => { daemonOut += c; });
+const port = await new Promise((ok, ko) => {
+  let buf = '';
+  const timer = setTimeout(() => ko(new Error(`the daemon did not start: ${buf}${daemonOut}`)), 120000);
+  daemon.stdout.on('data', (c) => {
+    buf += c;
+    const m = buf.match(/Simpul demo node: http:\/\/127\.0\.0\.1:(\d+)\//);
+    if (m) { clearTimeout(timer); ok(Number(m[1])); }
+  });
+  daemon.on('exit', (code) => { clearTimeout(timer); ko(new Error(`the daemon exited (${code}): ${buf}${daemonOut}`)); });
+});
+const base = `http://127.0.0.1:${port}`;
+const secrets = JSON.parse(readFileSync(`${db}.tokens.json`, 'utf8'));
+const password = (user) => { const p = secrets[`user ${user}`]; assert(p, `demo password of ${user}`); return p; };
+
+const browser = await chromium.launch({
+  executablePath: browserPath,
+  args: ['--no-sandbox', '--headless', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync'],
+});
+
+// A fresh browser context (its own cookies) that records every request
+// and every console error, so tests can assert nothing left the node.
+async function context(viewport = { width: 1280, height: 900 }) {
+  const ctx = await browser.newContext({ viewport });
+  const page = await ctx.newPage();
+  page.requests = [];
+  page.errors = [];
+  page.on('request', (r) => page.requests.push(r.url()));
+  page.on('console', (m) => { if (m.type() === 'error') page.errors.push(m.text()); });
+  page.on('pageerror', (e) => page.errors.push(String(e)));
+  return { ctx, page };
+}
+
+async function signIn(page, user) {
+  await page.goto(`${base}/#/signin`);
+  await page.getByLabel('User name').fill(user);
+  await page.getByLabel('Password', { exact: true }).fill(password(user));
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.getByTestId('whoami').waitFor();
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: join(out, `${name}.png`), fullPage: true });
+}
+
+// A fresh Malaysian mobile number (the +60 12 range is valid throughout).
+const phone = `+60 12-${String(Math.floor(100 + Math.random() * 900))} ${String(Math.floor(1000 + Math.random() * 9000))}`;
+const phoneKey = `phone:${phone.replace(/[\s-]/g, '')}`;
+let myReportId = null;
+
+try {
+  await test('every HTML answer carries a CSP without unsafe-inline and the security headers', async () => {
+    for (const path of ['/', '/public']) {
+      const r = await httpGet(port, path);
+      assert(r.status === 200, `${path} status ${r.status}`);
+      const csp = r.headers['content-security-policy'] || '';
+      assert(csp.includes("default-src 'self'") && !csp.includes('unsafe-inline') && !csp.includes('unsafe-eval'), `CSP ${csp}`);
+      assert(r.headers['x-frame-options'] === 'DENY', 'X-Frame-Options');
+      assert(r.headers['x-content-type-options'] === 'nosniff', 'nosniff');
+      assert(r.headers['referrer-policy'] === 'no-referrer', 'Referrer-Policy');
+      assert(/<script type="module" src="\/assets\/app\.js\?v=/.test(r.body), 'the page loads the built bundle');
+      assert(!/<script>|\sstyle=|\son[a-z]+=/i.test(r.body), 'no inline script, style or handler in the page');
+    }
+    const js = await httpGet(port, '/assets/app.js');
+    assert(js.status === 200 && js.headers['content-type'].startsWith('text/javascript'), 'app.js is served');
+  });
+
+  await test('signing in with a wrong password is refused and says so', async () => {
+    const { ctx, page } = await context();
+    await page.goto(`${base}/`);
+    await page.getByLabel('User name').fill('my-nsrc.analyst');
+    await page.getByLabel('Password', { exact: true }).fill('not the password');
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByText('Wrong user name or password').waitFor();
+    const cookies = await ctx.cookies();
+    assert(!cookies.some((c) => c.name === 'simpul_session'), 'no session cookie after a refusal');
+    await ctx.close();
+  });
+
+  await test('signing in with user name and password: HttpOnly SameSite=Strict session, role-based navigation', async () => {
+    const { ctx, page } = await context();
+    await signIn(page, 'my-nsrc.analyst');
+    const who = await page.getByTestId('whoami').textContent();
+    assert(who.includes('MY-NSRC') && who.includes('analyst'), `whoami: ${who}`);
+    const c = (await ctx.cookies()).find((x) => x.name === 'simpul_session');
+    assert(c && c.httpOnly && c.sameSite === 'Strict', `cookie ${JSON.stringify(c)}`);
+    const js = await page.evaluate(() => document.cookie);
+    assert(!js.includes('simpul_session'), 'the session cookie is not readable by script');
+    const nav = await page.getByRole('navigation', { name: 'Main' }).textContent();
+    for (const item of ['Dashboard', 'New report', 'Search', 'Alerts', 'Networks']) assert(nav.includes(item), `analyst nav has ${item}`);
+    assert(!nav.includes('Audit'), 'an analyst has no audit page');
+    await shot(page, 'signed-in-dashboard');
+    await ctx.close();
+  });
+
+  await test('signing in with an API token; a bank partner sees no persons, networks or audit', async () => {
+    const { ctx, page } = await context();
+    await page.goto(`${base}/`);
+    await page.getByLabel('Token (spl_…)').fill(secrets['MY-BANK1/partner']);
+    await page.getByRole('button', { name: 'Sign in with the token' }).click();
+    await page.getByTestId('whoami').waitFor();
+    const nav = await page.getByRole('navigation', { name: 'Main' }).textContent();
+    assert(nav.includes('Search') && nav.includes('New report'), 'partner nav');
+    for (const item of ['Persons', 'Networks', 'Audit', 'Notices']) assert(!nav.includes(item), `partner nav lacks ${item}`);
+    await ctx.close();
+  });
+
+  await test('the API takes the session cookie only with the CSRF token for writes', async () => {
+    const { ctx, page } = await context();
+    await signIn(page, 'my-nsrc.analyst');
+    const r = await page.evaluate(async () => {
+      const bare = await fetch('/api/v1/check', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ selectors: [{ type: 'phone', value: '+60 12-345 6789' }] }) });
+      const s = await (await fetch('/api/v1/session')).json();
+      const withToken = await fetch('/api/v1/check', { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': s.csrf },
+        body: JSON.stringify({ selectors: [{ type: 'phone', value: '+60 12-345 6789' }] }) });
+      const wrong = await fetch('/api/v1/check', { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': 'x'.repeat(43) },
+        body: JSON.stringify({ selectors: [{ type: 'phone', value: '+60 12-345 6789' }] }) });
+      return { bare: bare.status, field: (await bare.json()).field, withToken: withToken.status, wrong: wrong.status, via: s.via };
+    });
+    assert(r.bare === 403 && r.field === 'X-CSRF-Token', `without the CSRF token: ${r.bare} ${r.field}`);
+    assert(r.wrong === 403, `a wrong CSRF token: ${r.wrong}`);
+    assert(r.withToken === 200 && r.via === 'session', `with it: ${r.withToken}`);
+    await ctx.close();
+  });
+
+  await test('report intake: live normalisation feedback, plain-language markings, save', async () => {
+    const { ctx, page } = await context();
+    await signIn(page, 'my-nsrc.analyst');
+    await page.getByRole('link', { name: 'New report' }).click();
+    await page.getByLabel('Your reference').fill('MY-NSRC-BROWSER-1');
+    await page.getByLabel('Loss (in the currency\'s main unit, e.g. 12500.50)').fill('1500.50');
+    const row = page.getByTestId('sel-row').first();
+    await row.getByLabel('Value').fill(phone.replace('+60 ', '0'));
+    await row.getByTestId('sel-feedback').getByText(`Will match as ${phoneKey}`).waitFor();
+    const auto = await row.getByLabel('Type').locator('option').first().textContent();
+    assert(auto.includes('Phone number'), `type detected: ${auto}`);
+    await page.getByRole('button', { name: 'Add another row' }).click();
+    const row2 = page.getByTestId('sel-row').nth(1);
+    await row2.getByLabel('Value').fill('http://Shop.Example-Scam.com.my:80/pay#x');
+    await row2.getByTestId('sel-feedback').getByText('Will match as url:http://shop.example-scam.com.my/pay').waitFor();
+    await page.getByRole('button', { name: 'Add another row' }).click();
+    const row3 = page.getByTestId('sel-row').nth(2);
+    await row3.getByLabel('Value').fill('GB82 WEST 1234 5698 7654 33');
+    await row3.getByTestId('sel-feedback').getByText('flagged').waitFor();
+    await page.getByRole('button', { name: 'Remove row 3' }).click();
+    await page.getByLabel('Police and anti-scam centres of ASEAN member countries').check();
+    await shot(page, 'intake-filled');
+    await page.getByRole('button', { name: 'Save the report' }).click();
+    await page.getByTestId('intake-result').getByText('Saved as').waitFor();
+    const text = await page.getByTestId('intake-result').textContent();
+    myReportId = text.match(/Saved as ([0-9A-Z]{26})/)[1];
+    assert(await page.getByTestId('matches-none').isVisible(), 'a fresh phone number matches nothing');
+    await ctx.close();
+  });
+
+  await test('a cross-border match appears at once for the filer and in the other agency\'s inbox', async () => {
+    assert(myReportId, 'the previous test filed the Malaysian report');
+    const my = await context();
+    await signIn(my.page, 'my-nsrc.analyst');
+    await my.page.getByRole('link', { name: 'Alerts' }).click();
+    await my.page.getByTestId('alerts-mode').waitFor();
+    const before = await my.page.getByTestId('alert').count();
+
+    const th = await context();
+    await signIn(th.page, 'th-aoc.analyst');
+    await th.page.getByRole('link', { name: 'New report' }).click();
+    await th.page.getByLabel('Your reference').fill('TH-AOC-BROWSER-1');
+    const row = th.page.getByTestId('sel-row').first();
+    await row.getByLabel('Value').fill(phone);
+    await row.getByTestId('sel-feedback').getByText(`Will match as ${phoneKey}`).waitFor();
+    await th.page.getByRole('button', { name: 'Save the report' }).click();
+    const match = th.page.getByTestId('matches').getByTestId('match').first();
+    await match.waitFor();
+    const mt = await match.textContent();
+    assert(mt.includes(phoneKey) && mt.includes('MY-NSRC') && mt.includes(myReportId), `match at once: ${mt}`);
+    await shot(th.page, 'intake-match');
+
+    // Malaysia's inbox, open the whole time, shows the Thai match (polled).
+    const alert = my.page.getByTestId('alert').filter({ hasText: phoneKey });
+    await alert.first().waitFor({ timeout: 20000 });
+    const at = await alert.first().textContent();
+    assert(at.includes('TH-AOC') && at.includes('Match'), `alert: ${at}`);
+    assert(await my.page.getByTestId('alert').count() > before, 'one more alert');
+    await shot(my.page, 'alerts-inbox');
+
+    // Opening the Thai report from Malaysia's alert: the record page.
+    await alert.first().getByRole('link', { name: /TH-AOC/ }).click();
+    await my.page.getByTestId('report-full').waitFor();
+    const rt = await my.page.getByTestId('report-full').textContent();
+    assert(rt.includes('TH-AOC') && rt.includes('TH-AOC-BROWSER-1'), `record page: ${rt}`);
+    await shot(my.page, 'record-page');
+    await my.ctx.close();
+    await th.ctx.close();
+  });
+
+  await test('hit-only entries read "held by AGENCY — contact reference X" (UK partner)', async () => {
+    const { ctx, page } = await context();
+    await signIn(page, 'uk-nca.analyst');
+    await page.goto(`${base}/#/report/${myReportId}`);
+    await page.getByTestId('report-hit').waitFor();
+    const line = await page.getByTestId('hitline').first().textContent();
+    assert(/^held by MY-NSRC — contact reference [0-9A-Z]{26}$/.test(line), `hit line: ${line}`);
+    await page.getByRole('link', { name: 'Search' }).click();
+    await page.getByTestId('search-box').fill(phone);
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    const res = page.getByTestId('check-result');
+    await res.waitFor();
+    const rt = await res.textContent();
+    assert(rt.includes(phoneKey) && rt.includes('held by MY-NSRC — contact reference'), `search: ${rt}`);
+    await shot(page, 'search-hit-only');
+    await ctx.close();
+  });
+
+  await test('search with one box: a full record links to its record page', async () => {
+    const { ctx, page } = await context();
+    await signIn(page, 'th-aoc.analyst');
+    await page.goto(`${base}/#/search?q=${encodeURIComponent('5140 2217 8863')}&type=bank_account&bank=MBBEMYKL&country=MY`);
+    const res = page.getByTestId('check-result');
+    await res.waitFor();
+    const rt = await res.textContent();
+    assert(rt.includes('bank_account:MY:MBBEMYKL:514022178863') && /record\(s\)/.test(rt), `search: ${rt}`);
+    await res.getByRole('link').first().click();
+    await page.getByTestId('report-full').waitFor();
+    await ctx.close();
+  });
+
+  await test('a name search says plainly that the person search page is not built yet', async () => {
+    const { ctx, page } = await context();
+    await signIn(page, 'th-aoc.analyst');
+    await page.getByRole('link', { name: 'Search' }).click();
+    await page.getByTestId('search-box').fill('Nguyen Van An');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    // The node offers person search and networks since issues 3 and 4
+    // landed; until their pages are built the UI says so, truthfully.
+    const u = page.getByTestId('unavailable');
+    await u.waitFor();
+    const t = await u.textContent();
+    assert(t.includes('/api/v1/persons/search') && /not been built/.test(t), `person search: ${t}`);
+    await page.getByRole('link', { name: 'Networks' }).click();
+    const n = await page.getByTestId('unavailable').textContent();
+    assert(n.includes('GET /api/v1/networks') && /not been built/.test(n), `networks page: ${n}`);
+    await ctx.close();
+  });
+
+  await test('dashboard draws echarts from the node\'s own assets and says what is not offered', async () => {
+    const { ctx, page } = await context();
+    await signIn(page, 'my-nsrc.analyst');
+    await page.getByTestId('chart-days').locator('canvas').waitFor();
+    await page.getByTestId('chart-week').waitFor();
+    for (const id of ['chart-months', 'chart-scams', 'chart-countries']) await page.getByTestId(id).locator('canvas').waitFor();
+    const note = await page.getByTestId('chart-months').textContent();
+    assert(/\d+ reports you may read/.test(note), `report figures: ${note}`);
+    const un = await page.getByTestId('unavailable').allTextContents();
+    assert(un.some((x) => x.includes('GET /api/v1/networks')), 'the networks panel says it is not available');
+    const foreign = page.requests.filter((u) => !u.startsWith(base) && !u.startsWith('data:'));
+    assert(foreign.length === 0, `requests left the node: ${foreign}`);
+    assert(page.requests.some((u) => u.startsWith(`${base}/assets/charts.js`)), 'charts.js came from the node');
+    assert(page.errors.filter((e) => !/Failed to load resource/.test(e)).length === 0, `console errors: ${page.errors}`);
+    await shot(page, 'dashboard');
+    await ctx.close();
+  });
+
+  await test('auditor page: chain verification status and audit search', async () => {
+    const { ctx, page } = await context();
+    await signIn(page, 'node-admin.auditor');
+    const nav = await page.getByRole('navigation', { name: 'Main' }).textContent();
+    assert(nav.includes('Audit') && !nav.includes('New report'), `auditor nav: ${nav}`);
+    await page.getByRole('link', { name: 'Audit' }).click();
+    const v = page.getByTestId('audit-verify');
+    await v.waitFor();
+    assert(/The chain is intact: \d+ entries verified/.test(await v.textContent()), 'verified');
+    await page.getByLabel('Action starts with').fill('session.create');
+    await page.getByLabel('Outcome starts with').fill('refused');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    const table = page.getByTestId('audit-results').locator('table');
+    await table.waitFor();
+    const rows = await table.locator('tbody tr').allTextContents();
+    assert(rows.length >= 1 && rows.every((r) => r.includes('session.create') && r.includes('refused:401')), `rows: ${rows}`);
+    assert(rows.some((r) => r.includes('my-nsrc.analyst')), 'the wrong-password attempt is in the trail');
+    await shot(page, 'audit');
+    await ctx.close();
+  });
+
+  await test('public page without sign-in: the public check (unavailable state until POST /api/v1/public/check lands) and the report form', async () => {
+    const { ctx, page } = await context({ width: 390, height: 844 });
+    await page.goto(`${base}/public`);
+    await page.getByRole('heading', { name: 'Check before you pay' }).waitFor();
+    const probe = await page.evaluate(async () => (await fetch('/api/v1/public/check', { method: 'OPTIONS' })).status);
+    if (probe === 404) {
+      const u = await page.getByTestId('public-unavailable').textContent();
+      assert(u.includes('not available on this node yet'), `unavailable: ${u}`);
+      assert(await page.getByRole('button', { name: 'Check' }).count() === 0, 'no check button that cannot work');
+    } else {
+      await page.getByTestId('public-value').fill('+60 17-482 3315');
+      await page.getByRole('button', { name: 'Check' }).click();
+      await page.getByTestId('public-result').locator('p').waitFor();
+    }
+    const r = await page.getByTestId('public-report-unavailable').count();
+    assert(r === 1 || await page.getByRole('button', { name: 'Send the report' }).isEnabled(), 'report form state');
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert(width <= 390, `no sideways scrolling at 390 px (${width})`);
+    await shot(page, 'public-390');
+    await ctx.close();
+  });
+
+  await test('works on a 390 px phone screen: intake without sideways scrolling', async () => {
+    const { ctx, page } = await context({ width: 390, height: 844 });
+    await signIn(page, 'sg-ascom.analyst');
+    await page.goto(`${base}/#/intake`);
+    await page.getByTestId('sel-row').first().getByLabel('Value').fill('+65 8123 4567');
+    await page.getByTestId('sel-feedback').first().getByText('Will match as phone:+6581234567').waitFor();
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert(width <= 390, `scrollWidth ${width}`);
+    await shot(page, 'intake-390');
+    await ctx.close();
+  });
+
+  await test('keyboard only: skip link, sign-in, navigation; every control has a label', async () => {
+    const { ctx, page } = await context();
+    await page.goto(`${base}/`);
+    await page.getByLabel('User name').waitFor();
+    await page.keyboard.press('Tab');
+    let focused = await page.evaluate(() => document.activeElement.name);
+    assert(focused === 'username', `first tab stop: ${focused}`);
+    await page.keyboard.type('sg-ascom.analyst');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(password('sg-ascom.analyst'));
+    await page.keyboard.press('Enter');
+    await page.getByTestId('whoami').waitFor();
+    await page.keyboard.press('Tab');
+    focused = await page.evaluate(() => document.activeElement.textContent);
+    assert(focused === 'Skip to content', `after sign-in the first tab stop is the skip link: ${focused}`);
+    await page.keyboard.press('Enter');
+    assert(await page.evaluate(() => document.activeElement.id) === 'main', 'the skip link moves focus to main');
+    await page.goto(`${base}/#/intake`);
+    await page.getByTestId('sel-row').waitFor();
+    for (const path of ['#/intake', '#/search', '#/alerts', '#/dashboard']) {
+      await page.goto(`${base}/${path}`);
+      await page.locator('main h1').waitFor();
+      const unlabelled = await page.evaluate(() => [...document.querySelectorAll('input, select, textarea')]
+        .filter((el) => el.type !== 'hidden' && !(el.labels && el.labels.length) && !el.getAttribute('aria-label'))
+        .map((el) => el.name || el.outerHTML.slice(0, 60)));
+      assert(unlabelled.length === 0, `${path}: unlabelled ${unlabelled}`);
+    }
+    await ctx.close();
+  });
+
+  await test('sign-out ends the session: the old cookie no longer opens the API', async () => {
+    const { ctx, page } = await context();
+    await signIn(page, 'my-nsrc.analyst');
+    const cookie = (await ctx.cookies()).find((x) => x.name === 'simpul_session');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByText('You are signed out.').waitFor();
+    assert(!(await ctx.cookies()).some((x) => x.name === 'simpul_session' && x.value), 'the cookie is cleared');
+    // Replayed by hand after sign-out: refused (the token is revoked).
+    await new Promise((r) => setTimeout(r, 2100));
+    const r = await httpGet(port, '/api/v1/session', { Cookie: `simpul_session=${cookie.value}` });
+    assert(r.status === 401, `old session: ${r.status}`);
+    await ctx.close();
+  });
+} finally {
+  await browser.close();
+  daemon.kill('SIGTERM');
+  await new Promise((r) => daemon.once('exit', r));
+  rmSync(work, { recursive: true, force: true });
+}
+
+for (const t of TODO) console.log(`TODO (not run, not counted): ${t}`);
+console.log(`screenshots: ${out}`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
