@@ -459,6 +459,12 @@ objects_post(const struct api_req *r, const struct reqctx *c, const struct coll 
 			taxii_error(resp, e.status ? e.status : 500, e.field, e.msg);
 			goto out;
 		}
+		/* The import's entries name the agency's import principal; this one
+		 * names who posted. */
+		if (node_audit_access(r->n, c, "taxii.add", col->aud, &e) == -1) {
+			taxii_error(resp, 500, NULL, e.msg);
+			goto out;
+		}
 	}
 	succ = json_array();
 	fail = json_array();

@@ -593,7 +593,9 @@ def taxii_post_objects_answers_a_status():
     own = collection(n, "SG-ASCOM", "Reports of SG-ASCOM")
     path = "/taxii2/api/collections/%s/objects/" % own["id"]
     before = db_count(n.db, "SELECT count(*) FROM reports WHERE agency_id = 'SG-ASCOM'")
+    adds = audit_count(n.db, "taxii.add", "ok")
     st = taxii(n, "SG-ASCOM", path, "POST", env, status=202).json
+    eq(audit_count(n.db, "taxii.add", "ok"), adds + 1, "the post is audited")
     eq((st["status"], st["total_count"], st["success_count"], st["failure_count"], st["pending_count"]),
        ("complete", 2, 1, 1, 0), "status resource")
     eq(st["failures"][0]["id"], env["objects"][1]["id"], "the OR pattern is the failure")
@@ -605,7 +607,9 @@ def taxii_post_objects_answers_a_status():
     eq(db_count(n.db, "SELECT count(*) FROM reports WHERE agency_id = 'SG-ASCOM'"), before + 1, "re-post")
     # Only your own collection; malformed envelopes are named.
     mem = collection(n, "SG-ASCOM", "MEMBERS")
+    refused = audit_count(n.db, "taxii.add", "refused:403")
     taxii(n, "SG-ASCOM", "/taxii2/api/collections/%s/objects/" % mem["id"], "POST", env, status=403)
+    eq(audit_count(n.db, "taxii.add", "refused:403"), refused + 1, "the refusal is audited")
     j = taxii(n, "SG-ASCOM", path, "POST", {"objects": [{"type": "indicator", "id": "indicator--1",
                                                           "pattern": "[url:value = 'x"}]}, status=400).json
     eq(j["details"]["field"], "objects[0].pattern", "malformed pattern named")
