@@ -246,7 +246,7 @@ main(int argc, char **argv)
 	{
 		json_t *out = NULL;
 		double a = now_s();
-		net_list(nt, &p, NULL, 50, &out);
+		net_list(nt, &p, NULL, 0, 50, &out);
 		printf("list networks (no key)  %.1f ms   (%zu shown of %lld)\n", (now_s() - a) * 1e3,
 		    json_array_size(json_object_get(out, "networks")),
 		    (long long)json_integer_value(json_object_get(out, "total")));

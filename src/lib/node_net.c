@@ -960,7 +960,8 @@ key_ok(const char *key)
 }
 
 int
-node_networks(struct node *n, const struct reqctx *c, const char *key, int limit, json_t **out, struct err *e)
+node_networks(struct node *n, const struct reqctx *c, const char *key, int64_t after, int limit, json_t **out,
+    struct err *e)
 {
 	json_t *d;
 	int rc;
@@ -973,7 +974,7 @@ node_networks(struct node *n, const struct reqctx *c, const char *key, int limit
 		node_audit_refusal(n, c, "network.list", NULL, 400, e->msg);
 		return -1;
 	}
-	if (refresh(NN(n), e) == -1 || net_list(NN(n)->idx, c->p, key, limit, out) == -1) {
+	if (refresh(NN(n), e) == -1 || net_list(NN(n)->idx, c->p, key, after, limit, out) == -1) {
 		if (e->status == 0)
 			err_set(e, 500, "", "could not compute networks");
 		return -1;

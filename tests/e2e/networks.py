@@ -164,6 +164,18 @@ def network_partial_visibility_hit_silent_and_private():
     eq(r.status, 200, "list networks")
     check(net["id"] in [x["id"] for x in r.json["networks"]], "the network is listed")
     assert_problem(n.get("/api/v1/networks?limit=0", "MY-NSRC"), 400, "limit", "limit 0")
+    assert_problem(n.get("/api/v1/networks?after=-5", "MY-NSRC"), 400, "after", "negative cursor")
+    # Page through everything MY sees, two at a time: each network once.
+    after, seen = 0, []
+    for _ in range(500):
+        r = n.get("/api/v1/networks?limit=2&after=%d" % after, "MY-NSRC")
+        eq(r.status, 200, "a page")
+        seen += [x["id"] for x in r.json["networks"]]
+        if not r.json["more"]:
+            break
+        after = r.json["next"]
+    eq(len(seen), len(set(seen)), "no network twice across pages")
+    check(net["id"] in seen, "the network is on a page")
     assert_problem(n.get("/api/v1/networks?key=nocolon", "MY-NSRC"), 400, "key", "bad key")
     assert_problem(n.get("/api/v1/networks/net_zzzz", "MY-NSRC"), 404, "id", "malformed id")
     _ = (m1, m2)
