@@ -79,7 +79,7 @@ struct node_net {
 
 	pthread_mutex_t   fold;        /* one refresh at a time */
 	int64_t           rid, rseq;
-	atomic_bool       active, loaded;
+	atomic_bool       active, loaded, wanted;   /* wanted: build the index in the background */
 
 	pthread_mutex_t   mu;
 	pthread_cond_t    cv;
@@ -463,7 +463,7 @@ upkeep(void *arg)
 				watches_load(nn, st);
 			last_watch_load = mono_us();
 		}
-		if (nn->active || nn->nwatches > 0)
+		if (nn->active || nn->wanted || nn->nwatches > 0)
 			refresh(nn, &e);
 		watch_alerts(nn);
 		head = alerts_head(nn);
@@ -839,9 +839,11 @@ void
 node_networks_start(struct node *n)
 {
 	struct node_net *nn = NN(n);
-	struct err e;
 
-	refresh(nn, &e);
+	/* The first fold (about 20 s per million reports) runs on the upkeep
+	 * thread: the daemon answers at once; a network query meanwhile waits
+	 * for it. */
+	nn->wanted = true;
 	start(nn);
 }
 
