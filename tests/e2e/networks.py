@@ -509,11 +509,19 @@ def sse_and_webhook_deliver_cross_agency_match():
         eq(body["alert"]["data"]["report"], theirs, "webhook names the new report")
         print("# write by TH-AOC -> MY-NSRC: SSE %.0f ms, webhook %.0f ms" % (sse_ms, (t - t0) * 1000))
         # A silent write is never announced to MY; the next visible one is.
-        post(n, "SG-ASCOM", [dict(a)], rel=(), disclosure="silent", tlp="RED")
+        sil = post(n, "SG-ASCOM", [dict(a)], rel=(), disclosure="silent", tlp="RED")
         third = post(n, "TH-CIB", [dict(a)])
         evs = st.events(1, 5)
         check(evs and evs[0]["json"]["data"]["report"] == third, "next event is the visible write: %s" %
               short([e.get("data") for e in evs]))
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and len(rc.got) < 2:
+            time.sleep(0.01)
+        eq([g[2]["alert"]["data"]["report"] for g in rc.got], [theirs, third], "webhook deliveries")
+        check(all(sil not in json.dumps(g[2]) for g in rc.got), "no webhook names the silent record")
+        check(all(sil not in json.dumps(x) for x in n.alerts("MY-NSRC")), "no alert of MY names it")
+        check(any(x["data"].get("your_report") == sil for x in n.alerts("SG-ASCOM")),
+              "its originator is told of the later write on its selector")
         st.close()
         # Resume with Last-Event-ID: everything after it comes again.
         st2 = Stream(n, "MY-NSRC", last_id=int(ev["id"]))
