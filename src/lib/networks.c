@@ -250,6 +250,8 @@ net_edge_strong(const char *type, bool valid, const char *role)
 	return true;
 }
 
+static enum decision decide(const struct net *nt, const struct principal *p, uint32_t x);
+
 /* ---- union-find ------------------------------------------------------- */
 
 /* Without path compression: safe under the read lock. */
@@ -844,6 +846,20 @@ net_key_status(struct net *nt, const char *key, char *why, size_t whysz)
 	}
 	pthread_rwlock_unlock(&nt->lock);
 	return rc;
+}
+
+bool
+net_key_visible(struct net *nt, const struct principal *p, const char *key)
+{
+	uint32_t si;
+	bool yes = false;
+
+	pthread_rwlock_rdlock(&nt->lock);
+	if ((si = sel_find(nt, key)) != NONE32)
+		for (uint32_t i = 0; i < nt->s[si].nreps && !yes; i++)
+			yes = decide(nt, p, nt->s[si].reps[i] >> 1) != POLICY_NONE;
+	pthread_rwlock_unlock(&nt->lock);
+	return yes;
 }
 
 void

@@ -72,6 +72,9 @@ int  net_override(struct net *nt, const char *key, enum net_override mode);
  * "degree", "" (links). */
 int  net_key_status(struct net *nt, const char *key, char *why, size_t whysz);
 
+/* May p know of at least one report naming key (FULL or HIT)? */
+bool net_key_visible(struct net *nt, const struct principal *p, const char *key);
+
 /* Counts for metrics and benchmarks. */
 struct net_stats { uint64_t reports, selectors, components, largest, edges; };
 void net_stats(struct net *nt, struct net_stats *s);

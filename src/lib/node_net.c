@@ -1132,8 +1132,15 @@ node_generic_get(struct node *n, const struct reqctx *c, const char *key, json_t
 	if (key) {
 		char why[96];
 		int s = net_key_status(nn->idx, key, why, sizeof(why));
-		json_object_set_new(*out, "key", json_pack("{s:s, s:b, s:s}", "key", key, "links", s != 0,
-		    "reason", why));
+		/* The degree rule counts reports the caller may not know of: it is
+		 * only told to someone who may know of a report naming the key.
+		 * Lists and overrides are public rules and always shown. */
+		if (strcmp(why, "degree") == 0 && !net_key_visible(nn->idx, c->p, key))
+			json_object_set_new(*out, "key", json_pack("{s:s, s:n, s:s}", "key", key, "links",
+			    "reason", "not shown: no report you may see names this key"));
+		else
+			json_object_set_new(*out, "key", json_pack("{s:s, s:b, s:s}", "key", key, "links", s != 0,
+			    "reason", why));
 	}
 	return answer(n, c, "generic.read", key, "ok", NULL, out, e);
 }

@@ -286,6 +286,10 @@ def generic_degree_rule_and_audited_override():
         ids.append(post(n, "SG-ASCOM", [e2e.acct(), dict(p)]))
         eq(networks(n, "MY-NSRC", phone_key(p)), [], "three reports of three agencies: generic")
         eq(gen(n, "MY-NSRC", phone_key(p))["key"]["reason"], "degree", "reason")
+        # Reports a bank may not know of are not counted out to it through the rule.
+        g = gen(n, "MY-BANK1", phone_key(p))["key"]
+        eq((g["links"], g["reason"]), (None, "not shown: no report you may see names this key"),
+           "the degree rule to someone who sees none of the reports")
         # Override: analysts may not, supervisors must give a reason.
         ov = {"key": phone_key(p), "mode": "link", "reason": "confirmed mule hotline, case X"}
         assert_problem(n.post("/api/v1/generic/overrides", "MY-NSRC", ov), 403, None, "analyst override")

@@ -370,6 +370,11 @@ test_views_policy(void **state)
 		free(txt);
 	}
 	json_decref(out);
+	/* Who may know of a report naming a key. */
+	assert_true(net_key_visible(nt, &my, "crypto:tron:T1"));
+	assert_true(net_key_visible(nt, &gb, "phone:+6011"));     /* hits count: it may know */
+	assert_false(net_key_visible(nt, &bank, "phone:+6011"));
+	assert_false(net_key_visible(nt, &my, "phone:+000"));
 	/* Unknown key, or a key only hidden records name: 1. */
 	assert_int_equal(net_graph(nt, &bank, "bank_account:MY:A:1", 2, 100, &out), 1);
 	assert_int_equal(net_graph(nt, &gb, "bank_account:MY:A:1", 2, 100, &out), 0);
