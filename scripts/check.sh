@@ -104,6 +104,7 @@ if build build-tsan --buildtype=debug -Db_sanitize=thread -Db_lundef=false; then
 	tally "core (tsan)" "$p" "$f"
 	suite "e2e (tsan)" env TSAN_OPTIONS="halt_on_error=1" python3 tests/e2e/run.py --bin build-tsan/src/cli/simpul
 	suite "e2e partnership (tsan)" env TSAN_OPTIONS="halt_on_error=1" python3 tests/e2e/ppp.py --bin build-tsan/src/cli/simpul
+	suite "e2e networks (tsan)" env TSAN_OPTIONS="halt_on_error=1" python3 tests/e2e/networks.py --bin build-tsan/src/cli/simpul
 else
 	tally "tsan build" 0 1
 fi

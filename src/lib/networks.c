@@ -30,6 +30,7 @@
 #define AG_TRACK    8     /* distinct agencies tracked per selector (min_agencies cap) */
 #define VIEW_MAX    50000 /* reports examined for one view (a bigger component is truncated) */
 #define TOP_SEL     10
+#define LIST_SCAN   20000 /* components examined for one page of an unfiltered list */
 
 #define RF_SILENT   0x1
 #define RF_GONE     0x2
@@ -81,7 +82,7 @@ struct hmap {
 struct net {
 	pthread_rwlock_t lock;
 	struct nrep     *r;
-	uint32_t        *parent, *next, *size;
+	uint32_t        *parent, *next, *size, *first;  /* first: a root's earliest member */
 	size_t           nr, capr;
 	struct nsel     *s;
 	size_t           ns, caps;
@@ -249,6 +250,8 @@ net_edge_strong(const char *type, bool valid, const char *role)
 	return true;
 }
 
+static enum decision decide(const struct net *nt, const struct principal *p, uint32_t x);
+
 /* ---- union-find ------------------------------------------------------- */
 
 /* Without path compression: safe under the read lock. */
@@ -289,6 +292,8 @@ unite(struct net *nt, uint32_t a, uint32_t b)
 	}
 	nt->parent[b] = a;
 	nt->size[a] += nt->size[b];
+	if (nt->first[b] < nt->first[a])
+		nt->first[a] = nt->first[b];
 	/* Splice the two circular member lists. */
 	t = nt->next[a];
 	nt->next[a] = nt->next[b];
@@ -374,6 +379,7 @@ recompute(struct net *nt, uint32_t x)
 		nt->parent[mem[i]] = mem[i];
 		nt->next[mem[i]] = mem[i];
 		nt->size[mem[i]] = 1;
+		nt->first[mem[i]] = mem[i];
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct nrep *r = &nt->r[mem[i]];
@@ -535,6 +541,7 @@ net_free(struct net *nt)
 	free(nt->parent);
 	free(nt->next);
 	free(nt->size);
+	free(nt->first);
 	free(nt->s);
 	free(nt->rmap.h);
 	free(nt->rmap.v);
@@ -571,6 +578,9 @@ add_locked(struct net *nt, const struct net_report_in *in)
 		c = capr;
 		if (grow((void **)&nt->size, &c, nt->capr, sizeof(uint32_t)) == -1)
 			return -1;
+		c = capr;
+		if (grow((void **)&nt->first, &c, nt->capr, sizeof(uint32_t)) == -1)
+			return -1;
 	}
 	x = (uint32_t)nt->nr;
 	r = &nt->r[x];
@@ -595,6 +605,7 @@ add_locked(struct net *nt, const struct net_report_in *in)
 	nt->parent[x] = x;
 	nt->next[x] = x;
 	nt->size[x] = 1;
+	nt->first[x] = x;
 	{
 		/* A network is named after its earliest report, through a hash:
 		 * the id reveals no report id. */
@@ -718,6 +729,7 @@ net_remove(struct net *nt, const char *report_id)
 		nt->next[prev] = nt->next[x];
 		nt->next[x] = x;
 		nt->parent[x] = x;
+		nt->first[x] = x;
 		rc = recompute(nt, m);
 	}
 	for (size_t i = 0; rc == 0 && i < nbecame; i++)
@@ -834,6 +846,20 @@ net_key_status(struct net *nt, const char *key, char *why, size_t whysz)
 	}
 	pthread_rwlock_unlock(&nt->lock);
 	return rc;
+}
+
+bool
+net_key_visible(struct net *nt, const struct principal *p, const char *key)
+{
+	uint32_t si;
+	bool yes = false;
+
+	pthread_rwlock_rdlock(&nt->lock);
+	if ((si = sel_find(nt, key)) != NONE32)
+		for (uint32_t i = 0; i < nt->s[si].nreps && !yes; i++)
+			yes = decide(nt, p, nt->s[si].reps[i] >> 1) != POLICY_NONE;
+	pthread_rwlock_unlock(&nt->lock);
+	return yes;
 }
 
 void
@@ -1227,7 +1253,7 @@ cmp_listent(const void *a, const void *b)
  * local slot, if not NONE32) to the list. */
 static int
 list_component(const struct net *nt, const struct principal *p, uint32_t x, const struct lmap *must,
-    struct listent **le, size_t *nle, size_t *cap)
+    struct listent **le, size_t *nle, size_t *cap, json_t *render, int limit)
 {
 	struct view v;
 	struct piece_sum *ps;
@@ -1249,6 +1275,11 @@ list_component(const struct net *nt, const struct principal *p, uint32_t x, cons
 		}
 		if (!want)
 			continue;
+		if (render) {
+			if ((int)json_array_size(render) < limit)
+				json_array_append_new(render, piece_json(nt, p, &v, k, ps, false));
+			continue;
+		}
 		if (grow((void **)le, cap, *nle + 1, sizeof(**le)) == -1) {
 			rc = -1;
 			break;
@@ -1264,8 +1295,10 @@ list_component(const struct net *nt, const struct principal *p, uint32_t x, cons
 }
 
 int
-net_list(struct net *nt, const struct principal *p, const char *key, int limit, json_t **out)
+net_list(struct net *nt, const struct principal *p, const char *key, int64_t after, int limit, json_t **out)
 {
+	int64_t next = 0;
+	bool more = false;
 	struct listent *le = NULL;
 	size_t nle = 0, cap = 0;
 	struct lmap roots = { 0 }, must = { 0 };
@@ -1293,30 +1326,31 @@ net_list(struct net *nt, const struct principal *p, const char *key, int limit, 
 					if (lmap_get(&roots, root) != NONE32)
 						continue;
 					lmap_put(&roots, root, 1);
-					rc = list_component(nt, p, root, &must, &le, &nle, &cap);
+					rc = list_component(nt, p, root, &must, &le, &nle, &cap, NULL, 0);
 				}
 			} else {
 				rc = -1;
 			}
 		}
 	} else {
-		for (size_t x = 0; x < nt->nr && rc == 0; x++) {
-			if (nt->parent[x] != x || nt->size[x] < 2 || !rep_live(nt, (uint32_t)x))
+		/* Every component once, at its earliest report, in arrival order
+		 * from the cursor; a page stops at `limit` networks or after
+		 * LIST_SCAN components, whichever comes first. */
+		size_t x, scanned = 0;
+		for (x = after; x < nt->nr && rc == 0; x++) {
+			uint32_t root;
+			if (!rep_live(nt, (uint32_t)x))
 				continue;
-			/* Cheap test first: does p read any member? */
-			{
-				uint32_t m = (uint32_t)x;
-				bool any = false;
-				size_t seen = 0;
-				do {
-					any = decide(nt, p, m) == POLICY_FULL;
-					m = nt->next[m];
-				} while (!any && m != x && ++seen < VIEW_MAX);
-				if (!any)
-					continue;
-			}
-			rc = list_component(nt, p, (uint32_t)x, NULL, &le, &nle, &cap);
+			root = find_ro(nt, (uint32_t)x);
+			if (nt->first[root] != x || nt->size[root] < 2)
+				continue;
+			if ((int)json_array_size(arr) >= limit || scanned >= LIST_SCAN)
+				break;
+			scanned++;
+			rc = list_component(nt, p, root, NULL, &le, &nle, &cap, arr, limit);
 		}
+		more = x < nt->nr;
+		next = (int64_t)x;
 	}
 	if (nle)
 		qsort(le, nle, sizeof(*le), cmp_listent);
@@ -1347,7 +1381,13 @@ net_list(struct net *nt, const struct principal *p, const char *key, int limit, 
 		json_decref(arr);
 		return -1;
 	}
-	*out = json_pack("{s:o, s:I}", "networks", arr, "total", (json_int_t)nle);
+	if (key) {
+		*out = json_pack("{s:o, s:I}", "networks", arr, "total", (json_int_t)nle);
+	} else {
+		*out = json_pack("{s:o, s:b}", "networks", arr, "more", more);
+		if (more)
+			json_object_set_new(*out, "next", json_integer(next));
+	}
 	return 0;
 }
 

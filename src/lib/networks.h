@@ -72,6 +72,9 @@ int  net_override(struct net *nt, const char *key, enum net_override mode);
  * "degree", "" (links). */
 int  net_key_status(struct net *nt, const char *key, char *why, size_t whysz);
 
+/* May p know of at least one report naming key (FULL or HIT)? */
+bool net_key_visible(struct net *nt, const struct principal *p, const char *key);
+
 /* Counts for metrics and benchmarks. */
 struct net_stats { uint64_t reports, selectors, components, largest, edges; };
 void net_stats(struct net *nt, struct net_stats *s);
@@ -81,9 +84,13 @@ int64_t net_component(struct net *nt, const char *report_id);
 
 /* ---- views: every one passes policy_decide for p ---- */
 
-/* {"networks":[summary, ...]}: the pieces p sees, largest first; with key,
- * only the pieces holding a report of p's view that names key. */
-int  net_list(struct net *nt, const struct principal *p, const char *key, int limit, json_t **out);
+/* With key: {"networks":[summary, ...],"total":N}, the pieces of p's view
+ * holding a report p reads that names key, largest first. Without key: a
+ * page of every network p sees, in the order of their earliest reports
+ * from cursor `after` (0 = start): {"networks":[...],"more":bool,"next"?}
+ * (a page ends after `limit` networks or 20,000 components examined). */
+int  net_list(struct net *nt, const struct principal *p, const char *key, int64_t after, int limit,
+    json_t **out);
 /* One network by id: 0 and *out, or 1 when p sees no network of that id. */
 int  net_get(struct net *nt, const struct principal *p, const char *id, json_t **out);
 /* Nodes and edges around a selector, to depth, at most max_nodes nodes.

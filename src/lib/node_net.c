@@ -79,7 +79,7 @@ struct node_net {
 
 	pthread_mutex_t   fold;        /* one refresh at a time */
 	int64_t           rid, rseq;
-	atomic_bool       active, loaded;
+	atomic_bool       active, loaded, wanted;   /* wanted: build the index in the background */
 
 	pthread_mutex_t   mu;
 	pthread_cond_t    cv;
@@ -463,7 +463,7 @@ upkeep(void *arg)
 				watches_load(nn, st);
 			last_watch_load = mono_us();
 		}
-		if (nn->active || nn->nwatches > 0)
+		if (nn->active || nn->wanted || nn->nwatches > 0)
 			refresh(nn, &e);
 		watch_alerts(nn);
 		head = alerts_head(nn);
@@ -839,9 +839,11 @@ void
 node_networks_start(struct node *n)
 {
 	struct node_net *nn = NN(n);
-	struct err e;
 
-	refresh(nn, &e);
+	/* The first fold (about 20 s per million reports) runs on the upkeep
+	 * thread: the daemon answers at once; a network query meanwhile waits
+	 * for it. */
+	nn->wanted = true;
 	start(nn);
 }
 
@@ -960,7 +962,8 @@ key_ok(const char *key)
 }
 
 int
-node_networks(struct node *n, const struct reqctx *c, const char *key, int limit, json_t **out, struct err *e)
+node_networks(struct node *n, const struct reqctx *c, const char *key, int64_t after, int limit, json_t **out,
+    struct err *e)
 {
 	json_t *d;
 	int rc;
@@ -973,7 +976,7 @@ node_networks(struct node *n, const struct reqctx *c, const char *key, int limit
 		node_audit_refusal(n, c, "network.list", NULL, 400, e->msg);
 		return -1;
 	}
-	if (refresh(NN(n), e) == -1 || net_list(NN(n)->idx, c->p, key, limit, out) == -1) {
+	if (refresh(NN(n), e) == -1 || net_list(NN(n)->idx, c->p, key, after, limit, out) == -1) {
 		if (e->status == 0)
 			err_set(e, 500, "", "could not compute networks");
 		return -1;
@@ -1129,8 +1132,15 @@ node_generic_get(struct node *n, const struct reqctx *c, const char *key, json_t
 	if (key) {
 		char why[96];
 		int s = net_key_status(nn->idx, key, why, sizeof(why));
-		json_object_set_new(*out, "key", json_pack("{s:s, s:b, s:s}", "key", key, "links", s != 0,
-		    "reason", why));
+		/* The degree rule counts reports the caller may not know of: it is
+		 * only told to someone who may know of a report naming the key.
+		 * Lists and overrides are public rules and always shown. */
+		if (strcmp(why, "degree") == 0 && !net_key_visible(nn->idx, c->p, key))
+			json_object_set_new(*out, "key", json_pack("{s:s, s:n, s:s}", "key", key, "links",
+			    "reason", "not shown: no report you may see names this key"));
+		else
+			json_object_set_new(*out, "key", json_pack("{s:s, s:b, s:s}", "key", key, "links", s != 0,
+			    "reason", why));
 	}
 	return answer(n, c, "generic.read", key, "ok", NULL, out, e);
 }

@@ -10,9 +10,9 @@
 
 #include "core.h"
 
-/* GET /api/v1/networks[?key=KEY&limit=N] */
-int node_networks(struct node *n, const struct reqctx *c, const char *key, int limit, json_t **out,
-    struct err *e);
+/* GET /api/v1/networks[?key=KEY&limit=N] or [?after=CURSOR&limit=N] */
+int node_networks(struct node *n, const struct reqctx *c, const char *key, int64_t after, int limit,
+    json_t **out, struct err *e);
 /* GET /api/v1/networks/{id} */
 int node_network_get(struct node *n, const struct reqctx *c, const char *id, json_t **out, struct err *e);
 /* GET /api/v1/graph?key=KEY&depth=D&limit=N */

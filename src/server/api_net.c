@@ -43,14 +43,18 @@ API_NET_HANDLER(h_networks)
 {
 	struct err e = {0};
 	json_t *out = NULL;
-	int64_t limit;
+	int64_t limit, after;
 	int rc;
 
 	if (q_int(r, "limit", 50, 1, SIMPUL_MAX_NETWORKS_PAGE, &limit) == -1) {
 		bad_query(r, c, resp, "network.list", "limit", "limit must be between 1 and 500");
 		return;
 	}
-	rc = node_networks(r->n, c, r->arg(r->conn, "key"), (int)limit, &out, &e);
+	if (q_int(r, "after", 0, 0, INT64_MAX, &after) == -1) {
+		bad_query(r, c, resp, "network.list", "after", "after must be the cursor `next` of a previous page");
+		return;
+	}
+	rc = node_networks(r->n, c, r->arg(r->conn, "key"), after, (int)limit, &out, &e);
 	reply(resp, rc, &e, 200, out);
 }
 

@@ -164,6 +164,18 @@ def network_partial_visibility_hit_silent_and_private():
     eq(r.status, 200, "list networks")
     check(net["id"] in [x["id"] for x in r.json["networks"]], "the network is listed")
     assert_problem(n.get("/api/v1/networks?limit=0", "MY-NSRC"), 400, "limit", "limit 0")
+    assert_problem(n.get("/api/v1/networks?after=-5", "MY-NSRC"), 400, "after", "negative cursor")
+    # Page through everything MY sees, two at a time: each network once.
+    after, seen = 0, []
+    for _ in range(500):
+        r = n.get("/api/v1/networks?limit=2&after=%d" % after, "MY-NSRC")
+        eq(r.status, 200, "a page")
+        seen += [x["id"] for x in r.json["networks"]]
+        if not r.json["more"]:
+            break
+        after = r.json["next"]
+    eq(len(seen), len(set(seen)), "no network twice across pages")
+    check(net["id"] in seen, "the network is on a page")
     assert_problem(n.get("/api/v1/networks?key=nocolon", "MY-NSRC"), 400, "key", "bad key")
     assert_problem(n.get("/api/v1/networks/net_zzzz", "MY-NSRC"), 404, "id", "malformed id")
     _ = (m1, m2)
@@ -274,6 +286,10 @@ def generic_degree_rule_and_audited_override():
         ids.append(post(n, "SG-ASCOM", [e2e.acct(), dict(p)]))
         eq(networks(n, "MY-NSRC", phone_key(p)), [], "three reports of three agencies: generic")
         eq(gen(n, "MY-NSRC", phone_key(p))["key"]["reason"], "degree", "reason")
+        # Reports a bank may not know of are not counted out to it through the rule.
+        g = gen(n, "MY-BANK1", phone_key(p))["key"]
+        eq((g["links"], g["reason"]), (None, "not shown: no report you may see names this key"),
+           "the degree rule to someone who sees none of the reports")
         # Override: analysts may not, supervisors must give a reason.
         ov = {"key": phone_key(p), "mode": "link", "reason": "confirmed mule hotline, case X"}
         assert_problem(n.post("/api/v1/generic/overrides", "MY-NSRC", ov), 403, None, "analyst override")
@@ -497,11 +513,19 @@ def sse_and_webhook_deliver_cross_agency_match():
         eq(body["alert"]["data"]["report"], theirs, "webhook names the new report")
         print("# write by TH-AOC -> MY-NSRC: SSE %.0f ms, webhook %.0f ms" % (sse_ms, (t - t0) * 1000))
         # A silent write is never announced to MY; the next visible one is.
-        post(n, "SG-ASCOM", [dict(a)], rel=(), disclosure="silent", tlp="RED")
+        sil = post(n, "SG-ASCOM", [dict(a)], rel=(), disclosure="silent", tlp="RED")
         third = post(n, "TH-CIB", [dict(a)])
         evs = st.events(1, 5)
         check(evs and evs[0]["json"]["data"]["report"] == third, "next event is the visible write: %s" %
               short([e.get("data") for e in evs]))
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and len(rc.got) < 2:
+            time.sleep(0.01)
+        eq([g[2]["alert"]["data"]["report"] for g in rc.got], [theirs, third], "webhook deliveries")
+        check(all(sil not in json.dumps(g[2]) for g in rc.got), "no webhook names the silent record")
+        check(all(sil not in json.dumps(x) for x in n.alerts("MY-NSRC")), "no alert of MY names it")
+        check(any(x["data"].get("your_report") == sil for x in n.alerts("SG-ASCOM")),
+              "its originator is told of the later write on its selector")
         st.close()
         # Resume with Last-Event-ID: everything after it comes again.
         st2 = Stream(n, "MY-NSRC", last_id=int(ev["id"]))

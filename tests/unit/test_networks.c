@@ -159,12 +159,12 @@ test_silent_never_joins(void **state)
 	assert_int_not_equal(net_component(nt, rid("S1")), net_component(nt, rid("S3")));
 	/* Nobody sees a network of it, not even through counts. */
 	principal(&other, "MY-PDRM", "MY", AK_POLICE, ROLE_ANALYST);
-	assert_int_equal(net_list(nt, &other, NULL, 50, &out), 0);
+	assert_int_equal(net_list(nt, &other, NULL, 0, 50, &out), 0);
 	assert_int_equal(json_array_size(json_object_get(out, "networks")), 0);
 	json_decref(out);
 	/* Its originator neither: silent records stay out of networks. */
 	principal(&mine, "TH-POL", "TH", AK_POLICE, ROLE_ANALYST);
-	assert_int_equal(net_list(nt, &mine, "phone:+6011", 50, &out), 0);
+	assert_int_equal(net_list(nt, &mine, "phone:+6011", 0, 50, &out), 0);
 	assert_int_equal(json_array_size(json_object_get(out, "networks")), 0);
 	json_decref(out);
 	/* The silent report does not count towards generic degree either. */
@@ -296,7 +296,7 @@ test_views_policy(void **state)
 
 	/* MY analyst: A and D readable, B a hit (hidden, counted), C nowhere. */
 	principal(&my, "MY-PDRM", "MY", AK_POLICE, ROLE_ANALYST);
-	assert_int_equal(net_list(nt, &my, NULL, 50, &out), 0);
+	assert_int_equal(net_list(nt, &my, NULL, 0, 50, &out), 0);
 	assert_int_equal(json_array_size(json_object_get(out, "networks")), 1);
 	n0 = json_array_get(json_object_get(out, "networks"), 0);
 	assert_int_equal(json_integer_value(json_object_get(n0, "reports")), 2);
@@ -328,7 +328,7 @@ test_views_policy(void **state)
 	 * two singletons and no network is shown (GREEN to MEMBERS: the bank
 	 * reads nothing at all here). */
 	principal(&bank, "MY-BANK", "MY", AK_BANK, ROLE_PARTNER);
-	assert_int_equal(net_list(nt, &bank, NULL, 50, &out), 0);
+	assert_int_equal(net_list(nt, &bank, NULL, 0, 50, &out), 0);
 	assert_int_equal(json_array_size(json_object_get(out, "networks")), 0);
 	json_decref(out);
 	assert_int_equal(net_get(nt, &bank, netid, &out), 1);
@@ -336,20 +336,20 @@ test_views_policy(void **state)
 	/* UK partner (not MEMBERS): A, B and D are hits only: nothing it may
 	 * read, so no network is shown (only hit-only nodes in a graph). */
 	principal(&gb, "GB-NCA", "GB", AK_PARTNER_LE, ROLE_ANALYST);
-	assert_int_equal(net_list(nt, &gb, NULL, 50, &out), 0);
+	assert_int_equal(net_list(nt, &gb, NULL, 0, 50, &out), 0);
 	assert_int_equal(json_array_size(json_object_get(out, "networks")), 0);
 	json_decref(out);
 	assert_int_equal(net_get(nt, &gb, netid, &out), 1);
 
 	/* The public: nothing. */
 	principal(&pub, "PUBLIC", "MY", AK_PUBLIC, ROLE_PUBLIC);
-	assert_int_equal(net_list(nt, &pub, NULL, 50, &out), 0);
+	assert_int_equal(net_list(nt, &pub, NULL, 0, 50, &out), 0);
 	assert_int_equal(json_array_size(json_object_get(out, "networks")), 0);
 	json_decref(out);
 
 	/* TH sees its own B in full and A, D (GREEN to MEMBERS): 3 reports. */
 	principal(&th, "TH-POL", "TH", AK_POLICE, ROLE_ANALYST);
-	assert_int_equal(net_list(nt, &th, "crypto:tron:T1", 50, &out), 0);
+	assert_int_equal(net_list(nt, &th, "crypto:tron:T1", 0, 50, &out), 0);
 	n0 = json_array_get(json_object_get(out, "networks"), 0);
 	assert_non_null(n0);
 	assert_int_equal(json_integer_value(json_object_get(n0, "reports")), 3);
@@ -370,6 +370,11 @@ test_views_policy(void **state)
 		free(txt);
 	}
 	json_decref(out);
+	/* Who may know of a report naming a key. */
+	assert_true(net_key_visible(nt, &my, "crypto:tron:T1"));
+	assert_true(net_key_visible(nt, &gb, "phone:+6011"));     /* hits count: it may know */
+	assert_false(net_key_visible(nt, &bank, "phone:+6011"));
+	assert_false(net_key_visible(nt, &my, "phone:+000"));
 	/* Unknown key, or a key only hidden records name: 1. */
 	assert_int_equal(net_graph(nt, &bank, "bank_account:MY:A:1", 2, 100, &out), 1);
 	assert_int_equal(net_graph(nt, &gb, "bank_account:MY:A:1", 2, 100, &out), 0);
@@ -405,7 +410,7 @@ test_hidden_none_record_does_not_link(void **state)
 	add(nt, rid("N5"), "MY-PDRM", "MY", &green, "phone:+6072", NULL, 0, NULL);
 	assert_int_equal(net_component(nt, rid("N1")), net_component(nt, rid("N5")));
 	principal(&bank, "MY-BANK", "MY", AK_BANK, ROLE_PARTNER);
-	assert_int_equal(net_list(nt, &bank, NULL, 50, &out), 0);
+	assert_int_equal(net_list(nt, &bank, NULL, 0, 50, &out), 0);
 	/* Two networks of two, not one of four, and no "+N" for the bank. */
 	assert_int_equal(json_array_size(json_object_get(out, "networks")), 2);
 	for (size_t i = 0; i < 2; i++) {
@@ -416,6 +421,56 @@ test_hidden_none_record_does_not_link(void **state)
 		assert_int_equal(json_object_size(json_object_get(n, "loss")), 0);
 	}
 	json_decref(out);
+	net_free(nt);
+}
+
+/* The unfiltered list pages through every network once, with a cursor. */
+static void
+test_list_pages(void **state)
+{
+	struct net *nt = net_new();
+	struct markings m;
+	struct principal my;
+	char id[16], keys[64];
+	json_t *out = NULL, *seen = json_object();
+	int64_t after = 0;
+	int pages = 0;
+
+	mk_markings(&m, TLP_GREEN, DISC_HIT, "MEMBERS");
+	for (int i = 0; i < 25; i++) {   /* 25 networks of two */
+		for (int j = 0; j < 2; j++) {
+			snprintf(id, sizeof(id), "P%d-%d", i, j);
+			snprintf(keys, sizeof(keys), "phone:+60%d", i);
+			add(nt, rid(id), "MY-PDRM", "MY", &m, keys, NULL, 0, NULL);
+		}
+		snprintf(id, sizeof(id), "Q%d", i);     /* and singletons between them */
+		snprintf(keys, sizeof(keys), "phone:+61%d", i);
+		add(nt, rid(id), "MY-PDRM", "MY", &m, keys, NULL, 0, NULL);
+	}
+	principal(&my, "MY-PDRM", "MY", AK_POLICE, ROLE_ANALYST);
+	for (;;) {
+		json_t *n;
+		size_t i;
+		assert_int_equal(net_list(nt, &my, NULL, after, 4, &out), 0);
+		assert_true(json_array_size(json_object_get(out, "networks")) <= 4);
+		json_array_foreach(json_object_get(out, "networks"), i, n) {
+			const char *nid = json_string_value(json_object_get(n, "id"));
+			assert_null(json_object_get(seen, nid));   /* no network twice */
+			json_object_set_new(seen, nid, json_true());
+		}
+		pages++;
+		if (!json_is_true(json_object_get(out, "more"))) {
+			json_decref(out);
+			break;
+		}
+		assert_true(json_integer_value(json_object_get(out, "next")) > after);
+		after = json_integer_value(json_object_get(out, "next"));
+		json_decref(out);
+		assert_true(pages < 20);
+	}
+	assert_int_equal(json_object_size(seen), 25);
+	assert_int_equal(pages, 7);
+	json_decref(seen);
 	net_free(nt);
 }
 
@@ -560,6 +615,7 @@ main(void)
 		cmocka_unit_test(test_warning_list),
 		cmocka_unit_test(test_views_policy),
 		cmocka_unit_test(test_hidden_none_record_does_not_link),
+		cmocka_unit_test(test_list_pages),
 		cmocka_unit_test(test_random_against_oracle),
 	};
 
