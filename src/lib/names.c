@@ -1539,8 +1539,8 @@ scratch(const struct nidx *x)
 	return s;
 }
 
-#define DF_CAP        20000  /* tokens in more names than this do not block on their own */
-#define FUZZY_MAX     64     /* similar vocabulary tokens followed per query token */
+#define DF_CAP        5000   /* tokens in more names than this do not block on their own */
+#define FUZZY_MAX     24     /* similar vocabulary tokens followed per query token */
 #define RESCORE       400    /* candidates fully scored */
 
 static void
@@ -1719,6 +1719,7 @@ nidx_search(struct nidx *x, const struct nidx_query *q, double min_score, struct
 	uint32_t ncand = 0, nps = 0, pcap = 0;
 	int nhits = 0, rc = -1;
 	bool all_capped = true;
+	uint32_t rarest = UINT32_MAX;
 
 	if (want <= 0)
 		return 0;
@@ -1729,6 +1730,8 @@ nidx_search(struct nidx *x, const struct nidx_query *q, double min_score, struct
 		qt[i] = (struct stok){ q->nn.t[i].s, q->nn.t[i].skel, q->nn.t[i].side, idf(x, tid) };
 		if (tid != UINT32_MAX && x->tok_df[tid] <= DF_CAP)
 			all_capped = false;
+		if (tid != UINT32_MAX && (rarest == UINT32_MAX || x->tok_df[tid] < x->tok_df[rarest]))
+			rarest = tid;
 	}
 	/* blocking: exact tokens, same skeleton, similar spellings (trigrams) */
 	for (int i = 0; i < q->nn.ntok; i++) {
@@ -1736,7 +1739,8 @@ nidx_search(struct nidx *x, const struct nidx_query *q, double min_score, struct
 		int nt, nfuzzy = 0;
 		float w = (float)qt[i].w;
 
-		if (tid != UINT32_MAX)
+		/* every token common (Muhammad Ali): block on the rarest one alone */
+		if (tid != UINT32_MAX && (!all_capped || tid == rarest))
 			block_tid(x, s, tid, w, !all_capped);
 		if ((sid = smap_get(&x->skel, qt[i].skel)) != UINT32_MAX && strlen(qt[i].skel) >= 2) {
 			const struct u32vec *sv = &x->skel_toks[sid];
