@@ -597,8 +597,8 @@ static const char *const connectors[] = {
 	"al", "el", "a/l", "a/p", "s/o", "d/o", "b.", "bt.", "bte.", "anak", "ak",
 };
 /* Particles that join a name but carry no identity. */
-static const char *const particles[] = { "al", "el", "ul", "ad", "ud", "de", "da", "del", "van",
-	"von", "der", "den", "la", "le", "di", "du", "y", "e" };
+static const char *const particles[] = { "al", "el", "ul", "ad", "ud", "de", "da", "del",
+	"von", "der", "den", "la", "di", "du", "y", "e" };   /* not "le", "van": Vietnamese names */
 
 static int
 equiv_cmp(const void *a, const void *b)
@@ -754,10 +754,16 @@ name_normalise(const char *in, size_t len, struct name_norm *nn, struct err *e)
 		}
 		break;
 	}
+	for (int pass = 0; pass < 2 && nn->ntok == 0; pass++) {
+	/* pass 1: nothing was left (a name of particles and titles only): keep them */
+	bool keep = pass == 1;
+	first_conn = -1;
+	if (keep)
+		start = 0;
 	for (int r = start; r < nraw && nn->ntok < NAME_MAX_TOKENS; r++) {
 		const char *t = raw[r];
 		bool conn;
-		if (IN(t, honorifics) && nraw - start > 1)
+		if (!keep && IN(t, honorifics) && nraw - start > 1)
 			continue;
 		conn = IN(t, connectors) || (strcmp(t, "b") == 0 && dot[r]) ||
 		    (strcmp(t, "bt") == 0);
@@ -771,13 +777,14 @@ name_normalise(const char *in, size_t len, struct name_norm *nn, struct err *e)
 				first_conn = nn->ntok;
 			continue;
 		}
-		if (IN(t, particles) && nraw - start > 2)
+		if (!keep && IN(t, particles) && nraw - start > 2)
 			continue;
 		struct name_tok *tk = &nn->t[nn->ntok];
 		str_copy(tk->s, sizeof(tk->s), equiv_of(t));
 		name_skeleton(tk->s, tk->skel, sizeof(tk->skel));
 		tk->side = first_conn >= 0 ? 1 : 0;
 		nn->ntok++;
+	}
 	}
 	if (first_conn >= 0 && first_conn < nn->ntok)
 		nn->patronym = true;
@@ -877,8 +884,16 @@ tok_sim(const char *q, const char *qskel, const char *c, const char *cskel, bool
 	}
 	if (lq < 2 || lc < 2)
 		return 0;
+	/* the edit distance only when it can matter: same skeleton, or lengths
+	 * close enough for a spelling variant (it is the hot spot) */
+	bool same_skel = qskel[0] && strcmp(qskel, cskel) == 0;
+	size_t dl = lq > lc ? lq - lc : lc - lq, mx = lq > lc ? lq : lc;
+	if (!same_skel && (double)dl > 0.34 * (double)mx)
+		return 0;
+	if (!same_skel && q[0] != c[0] && q[1] != c[1] && q[0] != c[1] && q[1] != c[0] && mx <= 5)
+		return 0;
 	s = levsim(q, c);
-	if (qskel[0] && strcmp(qskel, cskel) == 0 && s >= 0.5 && (lq > lc ? lq - lc : lc - lq) <= 2 &&
+	if (same_skel && s >= 0.5 && (lq > lc ? lq - lc : lc - lq) <= 2 &&
 	    (strlen(qskel) >= 3 || (strlen(qskel) == 2 && s >= 0.7))) {
 		double p = 0.6 + 0.35 * s;
 		if (p > 0.95) p = 0.95;
@@ -888,7 +903,7 @@ tok_sim(const char *q, const char *qskel, const char *c, const char *cskel, bool
 		}
 	}
 	/* a script without short vowels: the consonant skeleton is what was written */
-	if (abjad && qskel[0] && strlen(qskel) >= 2 && strcmp(qskel, cskel) == 0) {
+	if (abjad && same_skel && strlen(qskel) >= 2) {
 		*how = HOW_PHONETIC;
 		return s > 0.85 ? s : 0.85;
 	}
@@ -1524,8 +1539,8 @@ scratch(const struct nidx *x)
 	return s;
 }
 
-#define DF_CAP        20000  /* tokens in more names than this do not block on their own */
-#define FUZZY_MAX     64     /* similar vocabulary tokens followed per query token */
+#define DF_CAP        5000   /* tokens in more names than this do not block on their own */
+#define FUZZY_MAX     24     /* similar vocabulary tokens followed per query token */
 #define RESCORE       400    /* candidates fully scored */
 
 static void
@@ -1551,12 +1566,6 @@ block_tid(const struct nidx *x, struct scratch *s, uint32_t tid, float v, bool c
 
 struct cand { uint32_t name; float acc; };
 
-static int
-cand_cmp(const void *a, const void *b)
-{
-	float x = ((const struct cand *)a)->acc, y = ((const struct cand *)b)->acc;
-	return x < y ? 1 : x > y ? -1 : 0;
-}
 
 struct pscore {
 	uint32_t person;
@@ -1710,6 +1719,7 @@ nidx_search(struct nidx *x, const struct nidx_query *q, double min_score, struct
 	uint32_t ncand = 0, nps = 0, pcap = 0;
 	int nhits = 0, rc = -1;
 	bool all_capped = true;
+	uint32_t rarest = UINT32_MAX;
 
 	if (want <= 0)
 		return 0;
@@ -1720,6 +1730,8 @@ nidx_search(struct nidx *x, const struct nidx_query *q, double min_score, struct
 		qt[i] = (struct stok){ q->nn.t[i].s, q->nn.t[i].skel, q->nn.t[i].side, idf(x, tid) };
 		if (tid != UINT32_MAX && x->tok_df[tid] <= DF_CAP)
 			all_capped = false;
+		if (tid != UINT32_MAX && (rarest == UINT32_MAX || x->tok_df[tid] < x->tok_df[rarest]))
+			rarest = tid;
 	}
 	/* blocking: exact tokens, same skeleton, similar spellings (trigrams) */
 	for (int i = 0; i < q->nn.ntok; i++) {
@@ -1727,7 +1739,8 @@ nidx_search(struct nidx *x, const struct nidx_query *q, double min_score, struct
 		int nt, nfuzzy = 0;
 		float w = (float)qt[i].w;
 
-		if (tid != UINT32_MAX)
+		/* every token common (Muhammad Ali): block on the rarest one alone */
+		if (tid != UINT32_MAX && (!all_capped || tid == rarest))
 			block_tid(x, s, tid, w, !all_capped);
 		if ((sid = smap_get(&x->skel, qt[i].skel)) != UINT32_MAX && strlen(qt[i].skel) >= 2) {
 			const struct u32vec *sv = &x->skel_toks[sid];
@@ -1785,8 +1798,27 @@ nidx_search(struct nidx *x, const struct nidx_query *q, double min_score, struct
 	for (uint32_t k = 0; k < ncand; k++)
 		cands[k] = (struct cand){ s->touched[k], s->acc[s->touched[k]] };
 	if (ncand > RESCORE) {
-		/* partial: sort all is fine at these sizes */
-		qsort(cands, ncand, sizeof(*cands), cand_cmp);
+		/* the RESCORE best by accumulated weight (quickselect; order within is irrelevant) */
+		uint32_t lo = 0, hi = ncand - 1, k = RESCORE - 1;
+		while (lo < hi) {
+			float pv = cands[(lo + hi) / 2].acc;
+			uint32_t i = lo, j = hi;
+			while (i <= j) {
+				while (cands[i].acc > pv) i++;
+				while (cands[j].acc < pv) j--;
+				if (i <= j) {
+					struct cand t = cands[i];
+					cands[i] = cands[j];
+					cands[j] = t;
+					i++;
+					if (j == 0) break;
+					j--;
+				}
+			}
+			if (k <= j) hi = j;
+			else if (k >= i) lo = i;
+			else break;
+		}
 		ncand = RESCORE;
 	}
 	pcap = ncand + (uint32_t)ndocp * 8 + 1;

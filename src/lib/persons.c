@@ -126,7 +126,7 @@ norm_from_text(const char *s, struct name_norm *nn)
 	return nn->ntok > 0 ? 0 : -1;
 }
 
-struct refresh { struct pstate *ps; int64_t last; int err; };
+struct refresh { struct pstate *ps; int64_t last; int err; bool locked; };
 
 static int
 index_person_cb(void *ctx, const struct xrecord *x)
@@ -139,6 +139,11 @@ index_person_cb(void *ctx, const struct xrecord *x)
 	int pidx;
 
 	r->last = x->rid;
+	if (!r->locked) {
+		/* the write lock only when there is something new */
+		pthread_rwlock_wrlock(&r->ps->lock);
+		r->locked = true;
+	}
 	if (b == NULL)
 		return 0;
 	memset(&np, 0, sizeof(np));
@@ -192,12 +197,12 @@ index_refresh(struct node *n, struct pstate *ps, struct err *e)
 		return -1;
 	pthread_mutex_lock(&ps->build);
 	r.last = ps->last_rid;
-	pthread_rwlock_wrlock(&ps->lock);
 	rc = store_xrecord_iter(st, "person", ps->last_rid, index_person_cb, &r);
-	ps->last_rid = r.last;
-	if (ps->build_ms == 0 || nidx_persons(ps->x) < 2)
+	if (r.locked) {
+		ps->last_rid = r.last;
 		ps->build_ms = now_ms() - t0;
-	pthread_rwlock_unlock(&ps->lock);
+		pthread_rwlock_unlock(&ps->lock);
+	}
 	pthread_mutex_unlock(&ps->build);
 	if (rc != 0 || r.err) {
 		err_set(e, 500, "", "could not build the name index");
@@ -766,8 +771,8 @@ struct qctx {
 static json_t *
 search_one(struct qctx *qc, struct pstate *ps, const struct nidx_query *q, int limit, json_t *audit_ids)
 {
-	struct nidx_hit hits[PERSON_SEARCH_LIMIT + 20];
-	int want = limit + 20 > PERSON_SEARCH_LIMIT + 20 ? PERSON_SEARCH_LIMIT + 20 : limit + 20;
+	struct nidx_hit hits[PERSON_SEARCH_LIMIT + 10];
+	int want = limit + 10 > PERSON_SEARCH_LIMIT + 10 ? PERSON_SEARCH_LIMIT + 10 : limit + 10;
 	json_t *res = json_array(), *contacts = json_array(), *ans;
 	int nh, shown = 0;
 

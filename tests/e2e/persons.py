@@ -371,5 +371,8 @@ if os.path.isdir(DEV):
 else:
     print("skip cli_sanctions_list_import: no sanctions/dev data under %s (set SIMPUL_DATA); not counted" % DATA)
 
+# last: stop the shared daemon and fail on any sanitizer report or unclean exit
+test(e2e.daemons_exit_cleanly)
+
 if __name__ == "__main__":
     sys.exit(e2e.main())
