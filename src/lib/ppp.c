@@ -421,13 +421,6 @@ ppp_request_create(struct node *n, const struct reqctx *c, const json_t *body,
 		err_set(e, 413, "selectors", "a request carries at most %d selectors", SIMPUL_MAX_REQ_SELECTORS);
 		goto refused;
 	}
-	json_array_foreach(sels, i, v) {
-		if (json_object_get(v, "role") != NULL) {
-			snprintf(f, sizeof(f), "selectors[%zu].role", i);
-			err_set(e, 400, f, "unknown field %s", f);
-			goto refused;
-		}
-	}
 	if (reps != NULL && (!json_is_array(reps) || json_array_size(reps) > SIMPUL_MAX_REQ_REPORTS)) {
 		err_set(e, json_is_array(reps) ? 413 : 400, "reports", "reports must be an array of at most %d report ids",
 		    SIMPUL_MAX_REQ_REPORTS);
