@@ -270,6 +270,15 @@ money_json(int64_t amount, const char *cur)
 	return json_pack("{s:I, s:s}", "amount", (json_int_t)amount, "currency", cur);
 }
 
+/* Past its SLA: the target is the final answer (a freeze done, not just
+ * accepted). Marked by the sweeper, or still open after its due time, or
+ * closed after it. */
+static bool
+overdue(const struct req_row *r, int64_t now)
+{
+	return r->overdue_ms != 0 || (r->closed_ms == 0 && now > r->due_ms) || r->closed_ms > r->due_ms;
+}
+
 /* The request as `viewer` may see it. timeline: include the events. */
 static json_t *
 req_render(struct store *st, const struct req_row *r, const struct principal *viewer,
@@ -277,14 +286,12 @@ req_render(struct store *st, const struct req_row *r, const struct principal *vi
 {
 	json_t *body = json_loads(nz(r->body), 0, NULL), *o;
 	bool sender = strcmp(viewer->agency.id, r->from_agency) == 0;
-	bool open = r->closed_ms == 0;
 
 	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:I}",
 	    "id", r->id, "from", r->from_agency, "partner", r->partner, "action", r->action,
 	    "status", r->status, "created", iso(r->created_ms), "updated", iso(r->updated_ms),
 	    "due", iso(r->due_ms), "sla_seconds", (json_int_t)((r->due_ms - r->created_ms) / 1000));
-	json_object_set_new(o, "overdue", json_boolean(r->overdue_ms != 0 ||
-	    (open && now > r->due_ms) || (!open && r->answered_ms > r->due_ms)));
+	json_object_set_new(o, "overdue", json_boolean(overdue(r, now)));
 	json_object_set_new(o, "escalated", json_boolean(r->escalated_ms != 0));
 	json_object_set_new(o, "answered", iso(r->answered_ms));
 	json_object_set_new(o, "closed", iso(r->closed_ms));
@@ -999,7 +1006,7 @@ stats_cb(void *ctx, const struct req_row *r)
 	sc->total++;
 	if (s >= 0)
 		sc->count[s]++;
-	if (r->overdue_ms != 0 || (r->closed_ms == 0 && sc->now > r->due_ms))
+	if (overdue(r, sc->now))
 		sc->overdue++;
 	if (r->escalated_ms != 0)
 		sc->escalated++;

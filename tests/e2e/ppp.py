@@ -251,6 +251,35 @@ def refusals_bad_request_bodies():
     assert_problem(n.post("/api/v1/requests/%s/nothing" % rid, "MY-BANK1", {}), 404, None, "unknown sub-resource")
 
 
+@test
+def racing_answers_one_wins():
+    """Eight simultaneous answers to one request: exactly one moves it, the
+    others get 409; the timeline holds one answer."""
+    n = shared()
+    import threading
+    rid = send(n, "MY-NSRC", freeze_body(acct()))["id"]
+    results, lock = [], threading.Lock()
+    go = threading.Event()
+
+    def one(i):
+        go.wait()
+        body = {"status": "completed", "amount_frozen": {"amount": 100 + i, "currency": "MYR"}} if i % 2 else \
+            {"status": "rejected", "note": "racer %d" % i}
+        r = n.post("/api/v1/requests/%s/answer" % rid, "MY-BANK1", body)
+        with lock:
+            results.append(r.status)
+
+    ts = [threading.Thread(target=one, args=(i,)) for i in range(8)]
+    for t in ts:
+        t.start()
+    go.set()
+    for t in ts:
+        t.join(timeout=60)
+    eq(sorted(results), [200] + [409] * 7, "one answer wins")
+    tl = n.get("/api/v1/requests/" + rid, "MY-NSRC").json["timeline"]
+    eq(len(tl), 2, "one answer in the timeline")
+
+
 # ---- SLAs: overdue and escalation -------------------------------------------
 
 @test
