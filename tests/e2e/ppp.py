@@ -568,6 +568,30 @@ def bulk_screening_http_job_with_progress():
 
 
 @test
+def bulk_screening_jobs_bounded_per_agency():
+    """A node keeps at most 4 screenings per agency: a fifth replaces the
+    agency's oldest finished one; other agencies' jobs are untouched."""
+    n = shared()
+
+    def job(tok):
+        r = n.req("POST", "/api/v1/screenings", tok, "type,value\nphone,+60123456789\n",
+                  headers={"Content-Type": "text/csv"})
+        eq(r.status, 202, "screening as %s (%s)" % (tok, short(r.text)))
+        for _ in range(400):
+            if n.get("/api/v1/screenings/" + r.json["id"], tok).json["status"] == "done":
+                return r.json["id"]
+            time.sleep(0.05)
+        raise Fail("screening did not finish")
+
+    other = job("MY-BANK2")
+    mine = [job("TH-TELCO1") for _ in range(5)]
+    assert_problem(n.get("/api/v1/screenings/" + mine[0], "TH-TELCO1"), 404, "id", "the oldest was replaced")
+    for jid in mine[1:]:
+        eq(n.get("/api/v1/screenings/" + jid, "TH-TELCO1").status, 200, "a recent job is kept")
+    eq(n.get("/api/v1/screenings/" + other, "MY-BANK2").status, 200, "another agency's job is kept")
+
+
+@test
 def bulk_screening_cli_streams_a_file():
     n = shared()
     flagged = acct()
