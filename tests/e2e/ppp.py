@@ -596,7 +596,7 @@ def bulk_screening_cli_streams_a_file():
     n = shared()
     flagged = acct()
     n.post_report("MY-NSRC", report([flagged], rel=["PRIVATE"]))
-    d = tempfile.mkdtemp(prefix="spl-screen-")
+    d = tempfile.mkdtemp(prefix="screen-", dir=n.dir)   # removed with the node
     src, dst = os.path.join(d, "accounts.csv"), os.path.join(d, "results.csv")
     with open(src, "w") as f:
         f.write("type,value,country,bank\n")
