@@ -112,6 +112,9 @@ struct node {
 	pthread_cond_t       bgcond;
 	struct silentjob    *jobs;
 	size_t               njobs;
+
+	void                *ext[NODE_EXT__N];          /* feature modules' state (node_ext) */
+	void               (*ext_free[NODE_EXT__N])(void *);
 };
 
 static int keys_refresh(struct node *n, struct store *st);
@@ -272,6 +275,9 @@ node_close(struct node *n)
 		n->jobs = j->next;
 		free(j);
 	}
+	for (int i = 0; i < NODE_EXT__N; i++)
+		if (n->ext[i] && n->ext_free[i])
+			n->ext_free[i](n->ext[i]);
 	keyset_free(n->keys);
 	for (size_t i = 0; n->silent && i < SILENT_BUCKETS; i++)
 		while (n->silent[i]) {
@@ -2387,12 +2393,6 @@ node_alert_add(struct node *n, const char *agency_id, const char *kind, json_t *
 	return alert_put(n->w, agency_id, kind, payload, e);
 }
 
-bool
-node_key_live(struct node *n, const char *key)
-{
-	return (keyset_get(n->keys, keyset_hash(key, strlen(key))) & KEY_LIVE) != 0;
-}
-
 int
 node_check_keys(const char *body, size_t len, const char *default_country,
     int (*cb)(void *ctx, size_t i, const char *key, bool valid), void *ctx, struct err *e)
@@ -2439,4 +2439,20 @@ out:
 	sbuf_free(&arena);
 	json_decref(j);
 	return rc;
+}
+
+void *
+node_ext(struct node *n, int slot, void *(*create)(void), void (*destroy)(void *))
+{
+	void *p;
+
+	if (slot < 0 || slot >= NODE_EXT__N)
+		return NULL;
+	pthread_mutex_lock(&n->rlock);
+	if ((p = n->ext[slot]) == NULL && (p = create()) != NULL) {
+		n->ext[slot] = p;
+		n->ext_free[slot] = destroy;
+	}
+	pthread_mutex_unlock(&n->rlock);
+	return p;
 }

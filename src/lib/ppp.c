@@ -21,6 +21,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "keyset.h"
 #include "policy.h"
 #include "store.h"
 #include "store_ppp.h"
@@ -1286,10 +1287,77 @@ pub_posting_cb(void *ctx, const struct posting *po)
 	return 0;
 }
 
+/* The public check's filter: hashes of the keys of CLEAR, non-silent
+ * reports, per node. A key outside it is answered without touching the
+ * database, exactly as a key nobody holds, so neither an AMBER record nor a
+ * silent one changes what the public can measure; only keys with a CLEAR
+ * record take the database path. It only grows (a false positive costs a
+ * lookup that counts nothing). */
+struct clearset {
+	pthread_mutex_t mu;
+	struct keyset  *ks;
+	int64_t         rid;     /* reports folded in up to this row */
+};
+
+static void *
+clearset_new(void)
+{
+	struct clearset *cs = calloc(1, sizeof(*cs));
+
+	if (cs == NULL || (cs->ks = keyset_new()) == NULL) {
+		free(cs);
+		return NULL;
+	}
+	pthread_mutex_init(&cs->mu, NULL);
+	return cs;
+}
+
+static void
+clearset_free(void *p)
+{
+	struct clearset *cs = p;
+
+	keyset_free(cs->ks);
+	pthread_mutex_destroy(&cs->mu);
+	free(cs);
+}
+
+static int
+clearset_add(void *ctx, const char *key, size_t len)
+{
+	return keyset_add(ctx, keyset_hash(key, len), KEY_LIVE) == -1 ? 1 : 0;
+}
+
+/* Fold in the reports written since the last call (any process's), inside
+ * the caller's read snapshot. */
+static struct clearset *
+clearset_fresh(struct node *n, struct store *st, struct err *e)
+{
+	struct clearset *cs = node_ext(n, NODE_EXT_PPP, clearset_new, clearset_free);
+	int64_t upto = 0;
+	int rc;
+
+	if (cs == NULL) {
+		err_set(e, 500, "", "out of memory");
+		return NULL;
+	}
+	pthread_mutex_lock(&cs->mu);
+	rc = store_clear_keys_since(st, cs->rid, &upto, clearset_add, cs->ks);
+	if (rc == 0)
+		cs->rid = upto;
+	pthread_mutex_unlock(&cs->mu);
+	if (rc != 0) {
+		err_set(e, 500, "", "could not read the public keys");
+		return NULL;
+	}
+	return cs;
+}
+
 int
 ppp_public_check(struct node *n, const struct reqctx *c, const char *body, size_t len,
     struct sbuf *out, struct err *e)
 {
+	struct clearset *cset;
 	struct pubcollect pc;
 	struct store *st = NULL;
 	json_t *akeys = json_array(), *d = NULL;
@@ -1309,6 +1377,12 @@ ppp_public_check(struct node *n, const struct reqctx *c, const char *body, size_
 		node_audit_refusal(n, c, "public.check", e->field, e->status, e->msg);
 		goto out;
 	}
+	if ((st = node_store_reader(n, e)) == NULL || store_read_begin(st, e) == -1) {
+		st = NULL;
+		goto out;
+	}
+	if ((cset = clearset_fresh(n, st, e)) == NULL)
+		goto out;
 	sbuf_reset(out);
 	sbuf_adds(out, "{\"results\":[");
 	for (size_t i = 0; i < pc.n; i++) {
@@ -1319,11 +1393,7 @@ ppp_public_check(struct node *n, const struct reqctx *c, const char *body, size_
 
 		memset(&cnt, 0, sizeof(cnt));
 		json_array_append_new(akeys, json_string(key));
-		if (node_key_live(n, key)) {
-			if (st == NULL && ((st = node_store_reader(n, e)) == NULL || store_read_begin(st, e) == -1)) {
-				st = NULL;
-				goto out;
-			}
+		if (keyset_get(cset->ks, keyset_hash(key, strlen(key))) & KEY_LIVE) {
 			if (store_postings(st, key, pub_posting_cb, &cnt) == -1 || cnt.oom) {
 				free(cnt.agencies);
 				err_set(e, 500, "", "selector index lookup failed");

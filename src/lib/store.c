@@ -307,3 +307,10 @@ store_req_events(struct store *st, const char *request_id, store_req_event_cb cb
 {
 	return st->be->req_events(st->state, request_id, cb, ctx);
 }
+
+int
+store_clear_keys_since(struct store *st, int64_t after, int64_t *upto,
+    int (*cb)(void *ctx, const char *key, size_t len), void *ctx)
+{
+	return st->be->clear_keys_since(st->state, after, upto, cb, ctx);
+}

@@ -68,6 +68,8 @@ struct store_backend {
 	int  (*req_list)(void *be, const char *agency_id, bool open_only, store_req_cb cb, void *ctx);
 	int  (*req_event_put)(void *be, const struct req_event *ev, struct err *e);
 	int  (*req_events)(void *be, const char *request_id, store_req_event_cb cb, void *ctx);
+	int  (*clear_keys_since)(void *be, int64_t after, int64_t *upto,
+	         int (*cb)(void *ctx, const char *key, size_t len), void *ctx);
 };
 
 extern const struct store_backend store_backend_sqlite;

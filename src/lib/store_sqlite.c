@@ -1769,4 +1769,5 @@ const struct store_backend store_backend_sqlite = {
 	.req_list = sq_req_list,
 	.req_event_put = sq_req_event_put,
 	.req_events = sq_req_events,
+	.clear_keys_since = sq_clear_keys_since,
 };

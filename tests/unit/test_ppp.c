@@ -772,6 +772,53 @@ figures_exact(void **state)
 	json_decref(s);
 }
 
+static int
+keys_cb(void *ctx, const char *key, size_t len)
+{
+	struct sbuf *b = ctx;
+
+	sbuf_add(b, key, len);
+	sbuf_addc(b, ';');
+	return 0;
+}
+
+/* The public check's filter is fed with the keys of CLEAR, non-silent
+ * reports only, and its watermark moves past every report. */
+static void
+clear_keys_feed(void **state)
+{
+	struct fx *f = *state;
+	struct store *st;
+	struct err e = {0};
+	struct sbuf b;
+	int64_t upto = -1;
+	char *ids[5];
+
+	ids[0] = report(f, &f->asc, "1000 0000 0001", "{\"tlp\":\"CLEAR\"}");
+	ids[1] = report(f, &f->asc, "1000 0000 0002", "{\"tlp\":\"AMBER\",\"releasable_to\":[\"MEMBERS\"]}");
+	ids[2] = report(f, &f->th, "1000 0000 0003", "{\"tlp\":\"CLEAR\",\"disclosure\":\"silent\"}");
+	ids[3] = report(f, &f->th, "1000 0000 0004", "{\"tlp\":\"GREEN\",\"releasable_to\":[\"ALL_LE\"]}");
+	assert_int_equal(store_open(f->path, STORE_READONLY, &st, &e), 0);
+	sbuf_init(&b, 1 << 16);
+	assert_int_equal(store_clear_keys_since(st, 0, &upto, keys_cb, &b), 0);
+	assert_string_equal(b.ptr, "bank_account:MY:MBBEMYKL:100000000001;");
+	assert_int_equal(upto, 4);
+	sbuf_reset(&b);
+	assert_int_equal(store_clear_keys_since(st, upto, &upto, keys_cb, &b), 0);
+	assert_int_equal(b.len, 0);
+	assert_int_equal(upto, 4);
+	store_close(st);
+	ids[4] = report(f, &f->th, "1000 0000 0005", "{\"tlp\":\"CLEAR\"}");
+	assert_int_equal(store_open(f->path, STORE_READONLY, &st, &e), 0);
+	assert_int_equal(store_clear_keys_since(st, upto, &upto, keys_cb, &b), 0);
+	assert_string_equal(b.ptr, "bank_account:MY:MBBEMYKL:100000000005;");
+	assert_int_equal(upto, 5);
+	store_close(st);
+	sbuf_free(&b);
+	for (int i = 0; i < 5; i++)
+		free(ids[i]);
+}
+
 int
 main(void)
 {
@@ -787,6 +834,7 @@ main(void)
 		T(stats_figures),
 		T(figures_exact),
 		T(public_check_clear_only),
+		T(clear_keys_feed),
 		T(screen_stream),
 	};
 	return cmocka_run_group_tests_name("ppp", tests, NULL, NULL);
