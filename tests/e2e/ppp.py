@@ -396,6 +396,8 @@ def limits_rate_quota_and_public():
         assert_problem(p3, 429, None, "public over its per-address rate")
         check(int(p3.headers["retry-after"]) >= 1, "public Retry-After")
         eq(n.get("/healthz").status, 200, "healthz is never limited")
+        check("agency:MY-BANK2 0.0167/s burst 3" in n.stderr() and "public 0.0167/s burst 2" in n.stderr(),
+              "serve prints its limits: %s" % n.stderr())
         eq(n.metric("simpul_ratelimited_total"), 4, "refusals counted")
         ents = audit_entries(n)
         lim = [x for x in ents if x["action"] == "ratelimit"]
