@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core.h"
 #include "ppp.h"
@@ -18,6 +19,21 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 static struct node *n;
 static struct principal asc, bank;
 static char rid[SIMPUL_ID_LEN + 1];
+static char dir[] = "/tmp/simpul-fuzz-ppp-XXXXXX";
+
+/* The node's files go with the process (the node stays open until then). */
+static void
+cleanup(void)
+{
+	const char *sfx[] = { "node.db", "node.db-wal", "node.db-shm", NULL };
+	char p[96];
+
+	for (int i = 0; sfx[i]; i++) {
+		snprintf(p, sizeof(p), "%s/%s", dir, sfx[i]);
+		unlink(p);
+	}
+	rmdir(dir);
+}
 
 static void
 who(const char *agency, const char *role, struct principal *p)
@@ -33,7 +49,7 @@ who(const char *agency, const char *role, struct principal *p)
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	char dir[] = "/tmp/simpul-fuzz-ppp-XXXXXX", path[64], tok[128];
+	char path[64], tok[128];
 	struct agency a;
 	struct err e = {0};
 	json_t *body, *out = NULL;
@@ -43,6 +59,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	if (mkdtemp(dir) == NULL)
 		abort();
+	atexit(cleanup);
 	snprintf(path, sizeof(path), "%s/node.db", dir);
 	if (node_open(path, NODE_CREATE | NODE_SYNC_FAST, &n, &e) != 0 ||
 	    node_init(n, "NODE-ADMIN", "SG", tok, sizeof(tok), &e) != 0)

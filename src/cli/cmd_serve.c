@@ -109,6 +109,15 @@ cmd_serve(int argc, char **argv)
 		node_close(n);
 		return cli_fail(1, "%s", e.msg);
 	}
+	{
+		struct sbuf lim;
+		sbuf_init(&lim, 16384);
+		rl_describe(&lim);
+		fprintf(stderr, "simpul: rate limits: %s; SLAs: freeze %llds, block %llds, takedown %llds, info %llds\n",
+		    lim.ptr ? lim.ptr : "none", (long long)ppp_sla(PA_FREEZE), (long long)ppp_sla(PA_BLOCK),
+		    (long long)ppp_sla(PA_TAKEDOWN), (long long)ppp_sla(PA_INFO));
+		sbuf_free(&lim);
+	}
 	rc = server_run(n, &so, &e);
 	ppp_sweeper_stop();
 	api_ppp_shutdown();

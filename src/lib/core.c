@@ -121,6 +121,8 @@ struct node {
 	void                *persons;       /* persons.c's state (core_int.h) */
 	void               (*persons_free)(void *);
 	struct node_net     *net;       /* networks, watchlists, delivery (node_net.c) */
+	void                *ext[NODE_EXT__N];          /* feature modules' state (node_ext) */
+	void               (*ext_free[NODE_EXT__N])(void *);
 };
 
 static int keys_refresh(struct node *n, struct store *st);
@@ -289,6 +291,9 @@ node_close(struct node *n)
 		n->jobs = j->next;
 		free(j);
 	}
+	for (int i = 0; i < NODE_EXT__N; i++)
+		if (n->ext[i] && n->ext_free[i])
+			n->ext_free[i](n->ext[i]);
 	keyset_free(n->keys);
 	for (size_t i = 0; n->silent && i < SILENT_BUCKETS; i++)
 		while (n->silent[i]) {
@@ -2712,13 +2717,6 @@ node_persons_set_free(struct node *n, void (*fn)(void *))
 	n->persons_free = fn;
 }
 
-bool
-node_key_live(struct node *n, const char *key)
-{
-	/* Without the filter (a one-shot writer) every key must be looked up. */
-	return n->no_filter || (keyset_get(n->keys, keyset_hash(key, strlen(key))) & KEY_LIVE) != 0;
-}
-
 int
 node_check_keys(const char *body, size_t len, const char *default_country,
     int (*cb)(void *ctx, size_t i, const char *key, bool valid), void *ctx, struct err *e)
@@ -3022,4 +3020,20 @@ void
 node_count_auth_failure(struct node *n)
 {
 	atomic_fetch_add(&n->ctr.auth_failures, 1);
+}
+
+void *
+node_ext(struct node *n, int slot, void *(*create)(void), void (*destroy)(void *))
+{
+	void *p;
+
+	if (slot < 0 || slot >= NODE_EXT__N)
+		return NULL;
+	pthread_mutex_lock(&n->rlock);
+	if ((p = n->ext[slot]) == NULL && (p = create()) != NULL) {
+		n->ext[slot] = p;
+		n->ext_free[slot] = destroy;
+	}
+	pthread_mutex_unlock(&n->rlock);
+	return p;
 }

@@ -31,15 +31,19 @@ int  node_alert_put(struct node *n, const char *agency_id, const char *kind, jso
 /* A stand-in principal for an agency as a whole. */
 void node_agency_principal(const struct agency *a, struct principal *p);
 
-/* Does any live (non-silent) record hold this canonical key? A false
- * answer is exact (the in-memory keyset); no database access. */
-bool node_key_live(struct node *n, const char *key);
 /* Parse a check body ({"selectors":[...]}, the check API's shape and
  * limits) and normalise each item: cb(ctx, i, key, valid) in order. 0, or
  * -1 with e naming the field; items before a bad one were already called
  * back, so callers collect first and act after. */
 int  node_check_keys(const char *body, size_t len, const char *default_country,
     int (*cb)(void *ctx, size_t i, const char *key, bool valid), void *ctx, struct err *e);
+
+/* A feature module's state that lives as long as the node: the slot's
+ * object, made by create() on first use (once, under a lock) and freed by
+ * destroy() at node_close. NULL when create() fails. */
+#define NODE_EXT_PPP 0
+#define NODE_EXT__N  4
+void *node_ext(struct node *n, int slot, void *(*create)(void), void (*destroy)(void *));
 
 /* One slot for the persons module's state, freed by node_close. */
 void **node_persons_slot(struct node *n, void (**freefn)(void *));

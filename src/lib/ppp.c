@@ -21,6 +21,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "keyset.h"
 #include "policy.h"
 #include "store.h"
 #include "store_ppp.h"
@@ -271,6 +272,15 @@ money_json(int64_t amount, const char *cur)
 	return json_pack("{s:I, s:s}", "amount", (json_int_t)amount, "currency", cur);
 }
 
+/* Past its SLA: the target is the final answer (a freeze done, not just
+ * accepted). Marked by the sweeper, or still open after its due time, or
+ * closed after it. */
+static bool
+overdue(const struct req_row *r, int64_t now)
+{
+	return r->overdue_ms != 0 || (r->closed_ms == 0 && now > r->due_ms) || r->closed_ms > r->due_ms;
+}
+
 /* The request as `viewer` may see it. timeline: include the events. */
 static json_t *
 req_render(struct store *st, const struct req_row *r, const struct principal *viewer,
@@ -278,14 +288,12 @@ req_render(struct store *st, const struct req_row *r, const struct principal *vi
 {
 	json_t *body = json_loads(nz(r->body), 0, NULL), *o;
 	bool sender = strcmp(viewer->agency.id, r->from_agency) == 0;
-	bool open = r->closed_ms == 0;
 
 	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:I}",
 	    "id", r->id, "from", r->from_agency, "partner", r->partner, "action", r->action,
 	    "status", r->status, "created", iso(r->created_ms), "updated", iso(r->updated_ms),
 	    "due", iso(r->due_ms), "sla_seconds", (json_int_t)((r->due_ms - r->created_ms) / 1000));
-	json_object_set_new(o, "overdue", json_boolean(r->overdue_ms != 0 ||
-	    (open && now > r->due_ms) || (!open && r->answered_ms > r->due_ms)));
+	json_object_set_new(o, "overdue", json_boolean(overdue(r, now)));
 	json_object_set_new(o, "escalated", json_boolean(r->escalated_ms != 0));
 	json_object_set_new(o, "answered", iso(r->answered_ms));
 	json_object_set_new(o, "closed", iso(r->closed_ms));
@@ -421,13 +429,6 @@ ppp_request_create(struct node *n, const struct reqctx *c, const json_t *body,
 	if (json_array_size(sels) > SIMPUL_MAX_REQ_SELECTORS) {
 		err_set(e, 413, "selectors", "a request carries at most %d selectors", SIMPUL_MAX_REQ_SELECTORS);
 		goto refused;
-	}
-	json_array_foreach(sels, i, v) {
-		if (json_object_get(v, "role") != NULL) {
-			snprintf(f, sizeof(f), "selectors[%zu].role", i);
-			err_set(e, 400, f, "unknown field %s", f);
-			goto refused;
-		}
 	}
 	if (reps != NULL && (!json_is_array(reps) || json_array_size(reps) > SIMPUL_MAX_REQ_REPORTS)) {
 		err_set(e, json_is_array(reps) ? 413 : 400, "reports", "reports must be an array of at most %d report ids",
@@ -1007,7 +1008,7 @@ stats_cb(void *ctx, const struct req_row *r)
 	sc->total++;
 	if (s >= 0)
 		sc->count[s]++;
-	if (r->overdue_ms != 0 || (r->closed_ms == 0 && sc->now > r->due_ms))
+	if (overdue(r, sc->now))
 		sc->overdue++;
 	if (r->escalated_ms != 0)
 		sc->escalated++;
@@ -1287,10 +1288,77 @@ pub_posting_cb(void *ctx, const struct posting *po)
 	return 0;
 }
 
+/* The public check's filter: hashes of the keys of CLEAR, non-silent
+ * reports, per node. A key outside it is answered without touching the
+ * database, exactly as a key nobody holds, so neither an AMBER record nor a
+ * silent one changes what the public can measure; only keys with a CLEAR
+ * record take the database path. It only grows (a false positive costs a
+ * lookup that counts nothing). */
+struct clearset {
+	pthread_mutex_t mu;
+	struct keyset  *ks;
+	int64_t         rid;     /* reports folded in up to this row */
+};
+
+static void *
+clearset_new(void)
+{
+	struct clearset *cs = calloc(1, sizeof(*cs));
+
+	if (cs == NULL || (cs->ks = keyset_new()) == NULL) {
+		free(cs);
+		return NULL;
+	}
+	pthread_mutex_init(&cs->mu, NULL);
+	return cs;
+}
+
+static void
+clearset_free(void *p)
+{
+	struct clearset *cs = p;
+
+	keyset_free(cs->ks);
+	pthread_mutex_destroy(&cs->mu);
+	free(cs);
+}
+
+static int
+clearset_add(void *ctx, const char *key, size_t len)
+{
+	return keyset_add(ctx, keyset_hash(key, len), KEY_LIVE) == -1 ? 1 : 0;
+}
+
+/* Fold in the reports written since the last call (any process's), inside
+ * the caller's read snapshot. */
+static struct clearset *
+clearset_fresh(struct node *n, struct store *st, struct err *e)
+{
+	struct clearset *cs = node_ext(n, NODE_EXT_PPP, clearset_new, clearset_free);
+	int64_t upto = 0;
+	int rc;
+
+	if (cs == NULL) {
+		err_set(e, 500, "", "out of memory");
+		return NULL;
+	}
+	pthread_mutex_lock(&cs->mu);
+	rc = store_clear_keys_since(st, cs->rid, &upto, clearset_add, cs->ks);
+	if (rc == 0)
+		cs->rid = upto;
+	pthread_mutex_unlock(&cs->mu);
+	if (rc != 0) {
+		err_set(e, 500, "", "could not read the public keys");
+		return NULL;
+	}
+	return cs;
+}
+
 int
 ppp_public_check(struct node *n, const struct reqctx *c, const char *body, size_t len,
     struct sbuf *out, struct err *e)
 {
+	struct clearset *cset;
 	struct pubcollect pc;
 	struct store *st = NULL;
 	json_t *akeys = json_array(), *d = NULL;
@@ -1310,6 +1378,12 @@ ppp_public_check(struct node *n, const struct reqctx *c, const char *body, size_
 		node_audit_refusal(n, c, "public.check", e->field, e->status, e->msg);
 		goto out;
 	}
+	if ((st = node_reader(n, e)) == NULL || store_read_begin(st, e) == -1) {
+		st = NULL;
+		goto out;
+	}
+	if ((cset = clearset_fresh(n, st, e)) == NULL)
+		goto out;
 	sbuf_reset(out);
 	sbuf_adds(out, "{\"results\":[");
 	for (size_t i = 0; i < pc.n; i++) {
@@ -1320,11 +1394,7 @@ ppp_public_check(struct node *n, const struct reqctx *c, const char *body, size_
 
 		memset(&cnt, 0, sizeof(cnt));
 		json_array_append_new(akeys, json_string(key));
-		if (node_key_live(n, key)) {
-			if (st == NULL && ((st = node_reader(n, e)) == NULL || store_read_begin(st, e) == -1)) {
-				st = NULL;
-				goto out;
-			}
+		if (keyset_get(cset->ks, keyset_hash(key, strlen(key))) & KEY_LIVE) {
 			if (store_postings(st, key, pub_posting_cb, &cnt) == -1 || cnt.oom) {
 				free(cnt.agencies);
 				err_set(e, 500, "", "selector index lookup failed");

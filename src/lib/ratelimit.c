@@ -12,6 +12,7 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <sched.h>
 #include <sodium.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -65,11 +66,17 @@ rl_init(void)
 		atomic_flag_clear(&table[i].lock);
 }
 
+/* Held for a few instructions. On a loaded machine the holder may be
+ * preempted; a waiter then yields its time slice instead of spinning
+ * through it. */
 static void
 slock(struct slot *s)
 {
-	while (atomic_flag_test_and_set_explicit(&s->lock, memory_order_acquire))
-		;
+	for (unsigned spins = 0; atomic_flag_test_and_set_explicit(&s->lock, memory_order_acquire); spins++)
+		if (spins >= 64) {
+			sched_yield();
+			spins = 0;
+		}
 }
 
 static void

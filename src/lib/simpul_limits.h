@@ -39,8 +39,9 @@
 #define SIMPUL_MAX_AMOUNT          1000000000000000LL /* minor units (10^15) */
 #define SIMPUL_MAX_REQ_LIST        1000  /* requests listed in one answer */
 #define SIMPUL_MAX_SCREEN_LINE     4096  /* one line of a screening file, bytes */
-#define SIMPUL_MAX_SCREEN_BODY     (32u * 1024u * 1024u) /* a screening upload over HTTP */
-#define SIMPUL_MAX_SCREEN_JOBS     64    /* screening jobs kept in memory per node */
+#define SIMPUL_MAX_SCREEN_BODY     (16u * 1024u * 1024u) /* a screening upload over HTTP */
+#define SIMPUL_MAX_SCREEN_JOBS     16    /* screening jobs kept in memory per node */
+#define SIMPUL_MAX_SCREEN_JOBS_AGENCY 4  /* ... of which one agency's */
 #define SIMPUL_MAX_LIMIT_RULES     64    /* rate-limit and quota rules */
 #define SIMPUL_MAX_PUBLIC_BATCH    100   /* selectors in one public check */
 

@@ -411,3 +411,10 @@ store_report_facts(struct store *st, int64_t limit, int (*cb)(void *, const stru
 {
 	return st->be->report_facts(st->state, limit, cb, ctx);
 }
+
+int
+store_clear_keys_since(struct store *st, int64_t after, int64_t *upto,
+    int (*cb)(void *ctx, const char *key, size_t len), void *ctx)
+{
+	return st->be->clear_keys_since(st->state, after, upto, cb, ctx);
+}

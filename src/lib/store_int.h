@@ -90,6 +90,8 @@ struct store_backend {
 	int  (*login_get)(void *be, const char *username, struct login_row *l, struct principal *p);
 	int  (*sessions_revoke)(void *be, const char *principal_id, const char *label, int64_t when_ms);
 	int  (*report_facts)(void *be, int64_t limit, int (*cb)(void *, const struct report_fact *), void *ctx);
+	int  (*clear_keys_since)(void *be, int64_t after, int64_t *upto,
+	         int (*cb)(void *ctx, const char *key, size_t len), void *ctx);
 };
 
 /* The backend and its state behind a store (for feature tables such as

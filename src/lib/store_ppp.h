@@ -58,5 +58,10 @@ int  store_req_list(struct store *st, const char *agency_id, bool open_only,
     store_req_cb cb, void *ctx);
 int  store_req_event_put(struct store *st, const struct req_event *ev, struct err *e);
 int  store_req_events(struct store *st, const char *request_id, store_req_event_cb cb, void *ctx);
+/* The keys of the reports stored after local row `after` that are TLP:CLEAR
+ * and not silent (the public check's filter), in arrival order; *upto is set
+ * to the last report row looked at (pass it as `after` next time). */
+int  store_clear_keys_since(struct store *st, int64_t after, int64_t *upto,
+    int (*cb)(void *ctx, const char *key, size_t len), void *ctx);
 
 #endif

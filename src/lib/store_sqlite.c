@@ -2077,6 +2077,7 @@ const struct store_backend store_backend_sqlite = {
 	.login_get = sqw_login_get,
 	.sessions_revoke = sqw_sessions_revoke,
 	.report_facts = sqw_report_facts,
+	.clear_keys_since = sq_clear_keys_since,
 };
 
 /* The connection, for the feature tables beside this file (store_sqlite_net.c). */

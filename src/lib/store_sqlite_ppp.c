@@ -308,3 +308,40 @@ sq_req_events(void *be, const char *request_id, store_req_event_cb cb, void *ctx
 	sqlite3_finalize(s);
 	return rc;
 }
+
+int
+sq_clear_keys_since(void *be, int64_t after, int64_t *upto,
+    int (*cb)(void *ctx, const char *key, size_t len), void *ctx)
+{
+	sqlite3 *db = sq_handle(be);
+	sqlite3_stmt *s = NULL;
+	int64_t last = after;
+	int rc = -1, src;
+
+	/* The newest row first, so that the scan below is a bounded range of
+	 * the rowid and the next call starts after it, CLEAR or not. */
+	if (sqlite3_prepare_v2(db, "SELECT coalesce(max(rid), 0) FROM reports", -1, &s, NULL) != SQLITE_OK ||
+	    sqlite3_step(s) != SQLITE_ROW)
+		goto out;
+	last = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	s = NULL;
+	if (last > after) {
+		if (sqlite3_prepare_v2(db, "SELECT p.key FROM reports r JOIN postings p ON p.report_rid = r.rid"
+		    " WHERE r.rid > ?1 AND r.rid <= ?2 AND r.tlp = 'CLEAR' AND r.disclosure = 'hit'",
+		    -1, &s, NULL) != SQLITE_OK)
+			goto out;
+		sqlite3_bind_int64(s, 1, after);
+		sqlite3_bind_int64(s, 2, last);
+		while ((src = sqlite3_step(s)) == SQLITE_ROW)
+			if (cb(ctx, (const char *)sqlite3_column_text(s, 0), (size_t)sqlite3_column_bytes(s, 0)) != 0)
+				goto out;
+		if (src != SQLITE_DONE)
+			goto out;
+	}
+	*upto = last < after ? after : last;
+	rc = 0;
+out:
+	sqlite3_finalize(s);
+	return rc;
+}

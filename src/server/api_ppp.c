@@ -264,7 +264,7 @@ api_screening_post(const struct api_req *r, const struct reqctx *c, const char *
 	const char *fmt = r->arg(r->conn, "format");
 	struct job *j;
 	json_t *out;
-	int slot = -1, oldest = -1;
+	int slot = -1, oldest = -1, mine = 0, mine_oldest = -1;
 
 	if (!may_screen(c->p)) {
 		node_audit_refusal(r->n, c, "screening.create", NULL, 403, "role may not run checks");
@@ -299,11 +299,27 @@ api_screening_post(const struct api_req *r, const struct reqctx *c, const char *
 		j->has_case = str_copy(j->case_ref, sizeof(j->case_ref), c->case_ref) == 0;
 	id_new(j->id);
 	pthread_mutex_lock(&jmu);
-	for (int i = 0; i < SIMPUL_MAX_SCREEN_JOBS && slot < 0; i++) {
-		if (jobs[i] == NULL)
-			slot = i;
-		else if (jobs[i]->done && (oldest < 0 || jobs[i]->finished_ms < jobs[oldest]->finished_ms))
+	/* Memory is bounded: at most SIMPUL_MAX_SCREEN_JOBS_AGENCY jobs (input
+	 * and results) per agency and SIMPUL_MAX_SCREEN_JOBS in all; a new job
+	 * replaces the oldest finished one, the agency's own first. */
+	for (int i = 0; i < SIMPUL_MAX_SCREEN_JOBS; i++) {
+		if (jobs[i] == NULL) {
+			if (slot < 0)
+				slot = i;
+			continue;
+		}
+		if (strcmp(jobs[i]->p.agency.id, c->p->agency.id) == 0) {
+			mine++;
+			if (jobs[i]->done && (mine_oldest < 0 || jobs[i]->finished_ms < jobs[mine_oldest]->finished_ms))
+				mine_oldest = i;
+		}
+		if (jobs[i]->done && (oldest < 0 || jobs[i]->finished_ms < jobs[oldest]->finished_ms))
 			oldest = i;
+	}
+	if (mine >= SIMPUL_MAX_SCREEN_JOBS_AGENCY) {
+		/* Over the agency's share: only its own finished job may go. */
+		slot = -1;
+		oldest = mine_oldest;
 	}
 	if (slot < 0 && oldest >= 0) {
 		pthread_join(jobs[oldest]->th, NULL);
@@ -315,7 +331,7 @@ api_screening_post(const struct api_req *r, const struct reqctx *c, const char *
 		pthread_mutex_unlock(&jmu);
 		job_free(j);
 		node_audit_refusal(r->n, c, "screening.create", NULL, 503, "all screening slots busy");
-		api_problem(resp, 503, NULL, "all screening slots are busy; retry later");
+		api_problem(resp, 503, NULL, "all screening slots are busy (at most 4 running per agency); retry later");
 		resp->retry_after = 5;
 		return;
 	}

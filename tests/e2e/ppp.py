@@ -251,6 +251,35 @@ def refusals_bad_request_bodies():
     assert_problem(n.post("/api/v1/requests/%s/nothing" % rid, "MY-BANK1", {}), 404, None, "unknown sub-resource")
 
 
+@test
+def racing_answers_one_wins():
+    """Eight simultaneous answers to one request: exactly one moves it, the
+    others get 409; the timeline holds one answer."""
+    n = shared()
+    import threading
+    rid = send(n, "MY-NSRC", freeze_body(acct()))["id"]
+    results, lock = [], threading.Lock()
+    go = threading.Event()
+
+    def one(i):
+        go.wait()
+        body = {"status": "completed", "amount_frozen": {"amount": 100 + i, "currency": "MYR"}} if i % 2 else \
+            {"status": "rejected", "note": "racer %d" % i}
+        r = n.post("/api/v1/requests/%s/answer" % rid, "MY-BANK1", body)
+        with lock:
+            results.append(r.status)
+
+    ts = [threading.Thread(target=one, args=(i,)) for i in range(8)]
+    for t in ts:
+        t.start()
+    go.set()
+    for t in ts:
+        t.join(timeout=60)
+    eq(sorted(results), [200] + [409] * 7, "one answer wins")
+    tl = n.get("/api/v1/requests/" + rid, "MY-NSRC").json["timeline"]
+    eq(len(tl), 2, "one answer in the timeline")
+
+
 # ---- SLAs: overdue and escalation -------------------------------------------
 
 @test
@@ -367,6 +396,8 @@ def limits_rate_quota_and_public():
         assert_problem(p3, 429, None, "public over its per-address rate")
         check(int(p3.headers["retry-after"]) >= 1, "public Retry-After")
         eq(n.get("/healthz").status, 200, "healthz is never limited")
+        check("agency:MY-BANK2 0.0167/s burst 3" in n.stderr() and "public 0.0167/s burst 2" in n.stderr(),
+              "serve prints its limits: %s" % n.stderr())
         eq(n.metric("simpul_ratelimited_total"), 4, "refusals counted")
         ents = audit_entries(n)
         lim = [x for x in ents if x["action"] == "ratelimit"]
@@ -539,11 +570,35 @@ def bulk_screening_http_job_with_progress():
 
 
 @test
+def bulk_screening_jobs_bounded_per_agency():
+    """A node keeps at most 4 screenings per agency: a fifth replaces the
+    agency's oldest finished one; other agencies' jobs are untouched."""
+    n = shared()
+
+    def job(tok):
+        r = n.req("POST", "/api/v1/screenings", tok, "type,value\nphone,+60123456789\n",
+                  headers={"Content-Type": "text/csv"})
+        eq(r.status, 202, "screening as %s (%s)" % (tok, short(r.text)))
+        for _ in range(400):
+            if n.get("/api/v1/screenings/" + r.json["id"], tok).json["status"] == "done":
+                return r.json["id"]
+            time.sleep(0.05)
+        raise Fail("screening did not finish")
+
+    other = job("MY-BANK2")
+    mine = [job("TH-TELCO1") for _ in range(5)]
+    assert_problem(n.get("/api/v1/screenings/" + mine[0], "TH-TELCO1"), 404, "id", "the oldest was replaced")
+    for jid in mine[1:]:
+        eq(n.get("/api/v1/screenings/" + jid, "TH-TELCO1").status, 200, "a recent job is kept")
+    eq(n.get("/api/v1/screenings/" + other, "MY-BANK2").status, 200, "another agency's job is kept")
+
+
+@test
 def bulk_screening_cli_streams_a_file():
     n = shared()
     flagged = acct()
     n.post_report("MY-NSRC", report([flagged], rel=["PRIVATE"]))
-    d = tempfile.mkdtemp(prefix="spl-screen-")
+    d = tempfile.mkdtemp(prefix="screen-", dir=n.dir)   # removed with the node
     src, dst = os.path.join(d, "accounts.csv"), os.path.join(d, "results.csv")
     with open(src, "w") as f:
         f.write("type,value,country,bank\n")

@@ -19,6 +19,7 @@
 #include "core.h"
 #include "ppp.h"
 #include "store.h"
+#include "store_ppp.h"
 
 #define TOKSZ 128
 
@@ -706,6 +707,118 @@ screen_stream(void **state)
 	free(rep);
 }
 
+/* Percentiles and sums on known times: rows written through the store with
+ * chosen timestamps (the API stamps the clock), figures checked exactly. */
+static void
+figures_exact(void **state)
+{
+	struct fx *f = *state;
+	struct store *st;
+	struct err e = {0};
+	json_t *s, *fr;
+	/* request→freeze durations in seconds: nearest rank over 10 values. */
+	const int64_t dur[10] = { 300, 60, 120, 900, 180, 240, 600, 30, 90, 1800 };
+	const int64_t day0 = 20000LL * 86400000LL;   /* 2024-10-04 UTC */
+
+	assert_int_equal(store_open(f->path, 0, &st, &e), 0);
+	assert_int_equal(store_begin(st, &e), 0);
+	for (int i = 0; i < 10; i++) {
+		struct req_row r;
+		memset(&r, 0, sizeof(r));
+		id_new(r.id);
+		str_copy(r.from_agency, sizeof(r.from_agency), "MY-NSRC");
+		str_copy(r.from_principal, sizeof(r.from_principal), f->asc.p.id);
+		str_copy(r.partner, sizeof(r.partner), i < 7 ? "MY-BANK1" : "MY-BANK2");
+		str_copy(r.action, sizeof(r.action), "freeze");
+		str_copy(r.status, sizeof(r.status), "completed");
+		r.created_ms = day0 + (i < 5 ? 0 : 40LL * 86400000LL) + i * 1000;   /* two months */
+		r.first_report_ms = r.created_ms - (i + 1) * 60000;                    /* 1..10 minutes */
+		r.answered_ms = r.closed_ms = r.updated_ms = r.created_ms + dur[i] * 1000;
+		r.due_ms = r.created_ms + 900000;
+		r.frozen_amount = 1000 + i;
+		str_copy(r.frozen_currency, sizeof(r.frozen_currency), "MYR");
+		r.recovered_amount = -1;
+		r.body = (char *)"{}";
+		assert_int_equal(store_req_put(st, &r, &e), 0);
+	}
+	assert_int_equal(store_commit(st, &e), 0);
+	store_close(st);
+	assert_int_equal(ppp_stats(f->n, &f->asc.c, "month", &s, &e), 0);
+	/* sorted: 30 60 90 120 180 240 300 600 900 1800: median = 5th = 180, p90 = 9th = 900 */
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(s, "request_to_freeze"), "median_ms")), 180000);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(s, "request_to_freeze"), "p90_ms")), 900000);
+	/* report→request: 1..10 minutes: median 5, p90 9 */
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(s, "report_to_request"), "median_ms")), 300000);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(s, "report_to_request"), "p90_ms")), 540000);
+	/* Answered after the 15-minute SLA: 1800 s (the 900 s one is on time). */
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(s, "requests"), "overdue")), 1);
+	fr = json_object_get(s, "frozen");
+	/* 2024-10: i 0..4 (MY-BANK1); 2024-11: i 5,6 (MY-BANK1), 7..9 (MY-BANK2) */
+	assert_int_equal(json_array_size(fr), 3);
+	assert_string_equal(jss(json_array_get(fr, 0), "period"), "2024-10");
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(fr, 0), "amount")), 1000 + 1001 + 1002 + 1003 + 1004);
+	assert_string_equal(jss(json_array_get(fr, 1), "period"), "2024-11");
+	assert_string_equal(jss(json_array_get(fr, 1), "partner"), "MY-BANK1");
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(fr, 1), "amount")), 1005 + 1006);
+	assert_string_equal(jss(json_array_get(fr, 2), "partner"), "MY-BANK2");
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(fr, 2), "requests")), 3);
+	json_decref(s);
+	/* The bank sees its own seven only. */
+	assert_int_equal(ppp_stats(f->n, &f->bank.c, "year", &s, &e), 0);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(s, "request_to_freeze"), "count")), 7);
+	fr = json_object_get(s, "frozen");
+	assert_int_equal(json_array_size(fr), 1);
+	assert_string_equal(jss(json_array_get(fr, 0), "period"), "2024");
+	json_decref(s);
+}
+
+static int
+keys_cb(void *ctx, const char *key, size_t len)
+{
+	struct sbuf *b = ctx;
+
+	sbuf_add(b, key, len);
+	sbuf_addc(b, ';');
+	return 0;
+}
+
+/* The public check's filter is fed with the keys of CLEAR, non-silent
+ * reports only, and its watermark moves past every report. */
+static void
+clear_keys_feed(void **state)
+{
+	struct fx *f = *state;
+	struct store *st;
+	struct err e = {0};
+	struct sbuf b;
+	int64_t upto = -1;
+	char *ids[5];
+
+	ids[0] = report(f, &f->asc, "1000 0000 0001", "{\"tlp\":\"CLEAR\"}");
+	ids[1] = report(f, &f->asc, "1000 0000 0002", "{\"tlp\":\"AMBER\",\"releasable_to\":[\"MEMBERS\"]}");
+	ids[2] = report(f, &f->th, "1000 0000 0003", "{\"tlp\":\"CLEAR\",\"disclosure\":\"silent\"}");
+	ids[3] = report(f, &f->th, "1000 0000 0004", "{\"tlp\":\"GREEN\",\"releasable_to\":[\"ALL_LE\"]}");
+	assert_int_equal(store_open(f->path, STORE_READONLY, &st, &e), 0);
+	sbuf_init(&b, 1 << 16);
+	assert_int_equal(store_clear_keys_since(st, 0, &upto, keys_cb, &b), 0);
+	assert_string_equal(b.ptr, "bank_account:MY:MBBEMYKL:100000000001;");
+	assert_int_equal(upto, 4);
+	sbuf_reset(&b);
+	assert_int_equal(store_clear_keys_since(st, upto, &upto, keys_cb, &b), 0);
+	assert_int_equal(b.len, 0);
+	assert_int_equal(upto, 4);
+	store_close(st);
+	ids[4] = report(f, &f->th, "1000 0000 0005", "{\"tlp\":\"CLEAR\"}");
+	assert_int_equal(store_open(f->path, STORE_READONLY, &st, &e), 0);
+	assert_int_equal(store_clear_keys_since(st, upto, &upto, keys_cb, &b), 0);
+	assert_string_equal(b.ptr, "bank_account:MY:MBBEMYKL:100000000005;");
+	assert_int_equal(upto, 5);
+	store_close(st);
+	sbuf_free(&b);
+	for (int i = 0; i < 5; i++)
+		free(ids[i]);
+}
+
 int
 main(void)
 {
@@ -719,7 +832,9 @@ main(void)
 		T(refusals),
 		T(sweep_overdue_escalated),
 		T(stats_figures),
+		T(figures_exact),
 		T(public_check_clear_only),
+		T(clear_keys_feed),
 		T(screen_stream),
 	};
 	return cmocka_run_group_tests_name("ppp", tests, NULL, NULL);
