@@ -113,8 +113,10 @@ async function signIn(page, user) {
   await page.getByTestId('whoami').waitFor();
 }
 
-async function shot(page, name) {
-  await page.screenshot({ path: join(out, `${name}.png`), fullPage: true });
+// Full-page screenshots, except of long pages (the demo inbox holds
+// hundreds of alerts: a page tens of thousands of pixels high).
+async function shot(page, name, fullPage = true) {
+  await page.screenshot({ path: join(out, `${name}.png`), fullPage });
 }
 
 // A fresh Malaysian mobile number (the +60 12 range is valid throughout).
@@ -256,7 +258,7 @@ try {
     const at = await alert.first().textContent();
     assert(at.includes('TH-AOC') && at.includes('Match'), `alert: ${at}`);
     assert(await my.page.getByTestId('alert').count() > before, 'one more alert');
-    await shot(my.page, 'alerts-inbox');
+    await shot(my.page, 'alerts-inbox', false);
 
     // Opening the Thai report from Malaysia's alert: the record page.
     await alert.first().getByRole('link', { name: /TH-AOC/ }).click();
@@ -387,6 +389,46 @@ try {
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert(width <= 390, `scrollWidth ${width}`);
     await shot(page, 'intake-390');
+    await ctx.close();
+  });
+
+  await test('a refused report shows the field the node names, and stores nothing', async () => {
+    const { ctx, page } = await context();
+    await signIn(page, 'th-aoc.analyst');
+    await page.goto(`${base}/#/intake`);
+    await page.getByLabel('Your reference').fill('R'.repeat(300));
+    const row = page.getByTestId('sel-row').first();
+    await row.getByLabel('Value').fill('+66 81 234 5678');
+    await row.getByTestId('sel-feedback').getByText('Will match as phone:+66812345678').waitFor();
+    await page.getByRole('button', { name: 'Save the report' }).click();
+    const err = page.getByTestId('intake-result').getByRole('alert');
+    await err.waitFor();
+    const text = await err.textContent();
+    assert(text.includes('Field: reference'), `error names the field: ${text}`);
+    assert(await page.getByTestId('intake-result').getByText('Saved as').count() === 0, 'nothing saved');
+    await ctx.close();
+  });
+
+  await test('a selector page from a record page lists what the reader may know of it', async () => {
+    assert(myReportId, 'the intake test filed the Malaysian report');
+    const { ctx, page } = await context();
+    await signIn(page, 'my-nsrc.analyst');
+    await page.goto(`${base}/#/report/${myReportId}`);
+    await page.getByTestId('report-selectors').getByRole('link', { name: phoneKey }).click();
+    const res = page.getByTestId('check-result');
+    await res.waitFor();
+    const rt = await res.textContent();
+    assert(rt.includes(phoneKey) && rt.includes('MY-NSRC-BROWSER-1') && rt.includes('TH-AOC'), `selector page: ${rt}`);
+    await ctx.close();
+  });
+
+  await test('the dashboard fits a 390 px phone screen', async () => {
+    const { ctx, page } = await context({ width: 390, height: 844 });
+    await signIn(page, 'th-aoc.analyst');
+    await page.getByTestId('chart-months').locator('canvas').waitFor();
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert(width <= 390, `scrollWidth ${width}`);
+    await shot(page, 'dashboard-390');
     await ctx.close();
   });
 
