@@ -20,7 +20,8 @@ const THRESHOLD = 99.5;
 
 function parseArgs(argv) {
 	const o = { n: 5000, seed: 'simpul-diff-1', types: 'phone,url,domain,iban,crypto', examples: 3,
-		data: path.resolve(here, '../../../shared/data/scams'), recentShare: 0.003 };
+		data: process.env.SIMPUL_DATA ? path.join(process.env.SIMPUL_DATA, 'scams') :
+		    path.resolve(here, '../../../shared/data/scams'), recentShare: 0.003 };
 	for (let i = 0; i < argv.length; i++) {
 		const a = argv[i], v = () => argv[++i];
 		if (a === '--bin') o.bin = v();
