@@ -53,6 +53,9 @@ AGENCIES = [
     ("MY-BANK1", "MY", "bank", "Bank Seri Nusantara Berhad (fictional)"),
     ("TH-TELCO1", "TH", "telco", "Siam Mobile Network (fictional)"),
     ("SG-PLATFORM1", "SG", "platform", "LinkUp Social (fictional)"),
+    # Public intake: POST /api/v1/public/reports files as the victim country's one.
+    ("MY-PUBLIC", "MY", "public", "NSRC public scam reporting (fictional portal)"),
+    ("TH-PUBLIC", "TH", "public", "1441 public scam reporting (fictional portal)"),
 ]
 KINDS = {"police", "asc", "regulator", "secretariat", "partner_le", "bank", "telco", "platform", "public"}
 LE_KINDS = {"police", "asc", "regulator", "secretariat", "partner_le"}

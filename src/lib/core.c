@@ -1089,10 +1089,16 @@ background(void *arg)
 			 * starts the WAL over, so it cannot grow without end under
 			 * a steady stream of commits. (This pause is most of the
 			 * p99 of a check: docs/performance.md.) */
+			int64_t t0 = mono_us(), us;
 			pthread_mutex_lock(&n->wlock);
 			store_checkpoint(n->w);
 			pthread_mutex_unlock(&n->wlock);
 			n->w_synced_us = mono_us();
+			us = n->w_synced_us - t0;
+			atomic_fetch_add(&n->ctr.ckpt_tails, 1);
+			atomic_fetch_add(&n->ctr.ckpt_tail_us, us);
+			if (us > atomic_load(&n->ctr.ckpt_tail_max_us))
+				atomic_store(&n->ctr.ckpt_tail_max_us, us);
 		}
 		pthread_mutex_lock(&n->bglock);
 	}
@@ -1400,6 +1406,119 @@ node_report_create(struct node *n, const struct reqctx *c, const json_t *body,
 	}
 out:
 	json_decref(matches);
+	report_free(&r);
+	return rc;
+}
+
+struct intake {
+	const char    *country;
+	struct agency  a;
+	bool           found;
+};
+
+static int
+intake_cb(void *ctx, const struct agency *a)
+{
+	struct intake *in = ctx;
+
+	if (a->kind != AK_PUBLIC || strcmp(a->country, in->country) != 0)
+		return 0;
+	in->a = *a;
+	in->found = true;
+	return 1;
+}
+
+int
+node_public_report(struct node *n, const struct reqctx *c, const json_t *body, json_t **out,
+    struct err *e)
+{
+	static const char *const allowed[] = { "selectors", "narrative", "scam_type", "occurred_at",
+	    "loss", "victim_country", "contact" };
+	struct principal p;
+	struct reqctx pc = *c;
+	struct intake in = { 0 };
+	struct report r;
+	struct store *st;
+	const char *key, *vc, *contact = NULL;
+	json_t *v, *copy = NULL;
+	size_t nm = 0;
+	int rc = -1;
+
+	*out = NULL;
+	memset(&r, 0, sizeof(r));
+	if (!json_is_object(body)) {
+		err_set(e, 400, "body", "a public report is a JSON object");
+		goto refused;
+	}
+	json_object_foreach((json_t *)body, key, v) {
+		bool ok = false;
+		for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]) && !ok; i++)
+			ok = strcmp(key, allowed[i]) == 0;
+		if (!ok) {
+			err_set(e, 400, key, "%.64s: a public report takes selectors, narrative, scam_type, "
+			    "occurred_at, loss, victim_country and contact only", key);
+			goto refused;
+		}
+	}
+	if ((vc = json_string_value(json_object_get(body, "victim_country"))) == NULL || !country_valid(vc)) {
+		err_set(e, 400, "victim_country", "victim_country (ISO 3166-1 alpha-2, e.g. MY) says whose "
+		    "Anti-Scam Centre receives the report");
+		goto refused;
+	}
+	if (json_array_size(json_object_get(body, "selectors")) > SIMPUL_MAX_PUBLIC_SELECTORS) {
+		err_set(e, 413, "selectors", "a public report names at most %d selectors", SIMPUL_MAX_PUBLIC_SELECTORS);
+		goto refused;
+	}
+	if ((v = json_object_get(body, "contact")) != NULL && (!json_is_string(v) ||
+	    strlen(contact = json_string_value(v)) > SIMPUL_MAX_SHORT)) {
+		err_set(e, 400, "contact", "contact is how the reporting person can be reached: a string "
+		    "of at most %d bytes", SIMPUL_MAX_SHORT);
+		goto refused;
+	}
+	if ((st = reader(n, e)) == NULL)
+		return -1;
+	in.country = vc;
+	if (store_agency_list(st, intake_cb, &in) == -1) {
+		err_set(e, 500, "", "could not read the agencies");
+		return -1;
+	}
+	if (!in.found) {
+		err_set(e, 422, "victim_country", "this node takes no public reports for %s (no agency "
+		    "of kind public for that country)", vc);
+		goto refused;
+	}
+	/* Filed by the country's public intake, seen by that country's law
+	 * enforcement (a country audience admits its police, not its banks),
+	 * hit-only for the other members; the person reporting learns nothing
+	 * of other records. */
+	copy = json_deep_copy(body);
+	json_object_del(copy, "contact");
+	json_object_set_new(copy, "markings", json_pack("{s:s, s:[s], s:s, s:b}", "tlp", "AMBER",
+	    "releasable_to", vc, "disclosure", "hit", "orcon", 0));
+	if (contact)
+		json_object_set_new(copy, "victim", json_pack("{s:s}", "contact", contact));
+	if (report_parse(copy, vc, &r, e) == -1)
+		goto refused;
+	memset(&p, 0, sizeof(p));
+	p.agency = in.a;
+	p.role = ROLE_PUBLIC;
+	str_copy(p.id, sizeof(p.id), "anonymous");
+	pc.p = &p;
+	report_stamp(&r, in.a.id);
+	if (write_begin(n, e) == -1)
+		goto out;
+	rc = report_write(n, &pc, &r, NULL, &nm, NULL, e);
+	rc = write_end(n, rc, e);
+	if (rc == 0) {
+		atomic_fetch_add(&n->ctr.reports_created, 1);
+		*out = json_pack("{s:s, s:s}", "reference", r.contact_ref, "received_by", in.a.name[0] ?
+		    in.a.name : in.a.id);
+	}
+	goto out;
+refused:
+	node_audit_refusal(n, c, "public.report", e->field, e->status, e->msg);
+out:
+	json_decref(copy);
 	report_free(&r);
 	return rc;
 }
@@ -2197,6 +2316,60 @@ ring_get(struct importer *im, struct parsed **out, size_t max, struct parsed *do
 	return k;
 }
 
+/* The reader stage's shared steps. One report from its JSON: checked,
+ * parsed, normalised and frozen; on error pp->kind is 1 with the line
+ * named. */
+static void
+reader_parse(struct importer *im, json_t *j, uint64_t line, struct parsed *pp)
+{
+	if (!json_depth_ok(j, SIMPUL_MAX_JSON_DEPTH)) {
+		pp->kind = 1;
+		err_set(&pp->e, 400, "", "line %llu: nested deeper than %d levels",
+		    (unsigned long long)line, SIMPUL_MAX_JSON_DEPTH);
+	} else if (report_parse(j, im->country, &pp->r, &pp->e) == -1) {
+		char field[128], msg[256];
+		str_copy(field, sizeof(field), pp->e.field);
+		str_copy(msg, sizeof(msg), pp->e.msg);
+		pp->kind = 1;
+		err_set(&pp->e, 400, field, "line %llu: %s", (unsigned long long)line, msg);
+	} else if (report_freeze(&pp->r) == -1) {
+		pp->kind = 1;
+		err_set(&pp->e, 500, "", "line %llu: out of memory", (unsigned long long)line);
+	}
+}
+
+/* Add pp to the chunk and hand the chunk over when it is full, when it
+ * holds the last report, or when the writer waits. false: the import
+ * stopped (what was not handed over is freed). */
+static bool
+reader_emit(struct importer *im, struct parsed **chunk, size_t *nchunk, struct parsed *pp, bool last)
+{
+	bool ok = true;
+
+	chunk[(*nchunk)++] = pp;
+	if (last || *nchunk == IMPORT_CHUNK ||
+	    atomic_load_explicit(&im->writer_idle, memory_order_relaxed)) {
+		if (!(ok = ring_put(im, chunk, *nchunk)))
+			for (size_t i = 0; i < *nchunk; i++)
+				parsed_free(chunk[i]);
+		*nchunk = 0;
+	}
+	return ok;
+}
+
+/* The reader thread's end: whatever it still holds is freed, and the
+ * writer is told (it may be waiting for a report that will not come). */
+static void
+reader_finish(struct importer *im, struct parsed **chunk, size_t nchunk)
+{
+	for (size_t i = 0; i < nchunk; i++)
+		parsed_free(chunk[i]);
+	pthread_mutex_lock(&im->mu);
+	im->reader_done = true;
+	pthread_cond_signal(&im->can_get);
+	pthread_mutex_unlock(&im->mu);
+}
+
 static void *
 import_reader(void *arg)
 {
@@ -2245,43 +2418,16 @@ import_reader(void *arg)
 				err_set(&pp->e, 400, "line", "line %llu: invalid JSON at column %d: %.120s",
 				    (unsigned long long)lineno, je.column, je.text);
 			} else {
-				if (!json_depth_ok(j, SIMPUL_MAX_JSON_DEPTH)) {
-					pp->kind = 1;
-					err_set(&pp->e, 400, "", "line %llu: nested deeper than %d levels",
-					    (unsigned long long)lineno, SIMPUL_MAX_JSON_DEPTH);
-				} else if (report_parse(j, im->country, &pp->r, &pp->e) == -1) {
-					char field[128], msg[256];
-					str_copy(field, sizeof(field), pp->e.field);
-					str_copy(msg, sizeof(msg), pp->e.msg);
-					pp->kind = 1;
-					err_set(&pp->e, 400, field, "line %llu: %s", (unsigned long long)lineno, msg);
-				} else if (report_freeze(&pp->r) == -1) {
-					pp->kind = 1;
-					err_set(&pp->e, 500, "", "line %llu: out of memory", (unsigned long long)lineno);
-				}
+				reader_parse(im, j, lineno, pp);
 				json_decref(j);
 			}
 			last = pp->kind == 1;
 		}
-		chunk[nchunk++] = pp;
-		if (last || nchunk == IMPORT_CHUNK ||
-		    atomic_load_explicit(&im->writer_idle, memory_order_relaxed)) {
-			bool ok = ring_put(im, chunk, nchunk);
-			if (!ok)
-				for (size_t i = 0; i < nchunk; i++)
-					parsed_free(chunk[i]);
-			nchunk = 0;
-			if (!ok)
-				break;
-		}
+		if (!reader_emit(im, chunk, &nchunk, pp, last))
+			break;
 	}
-	for (size_t i = 0; i < nchunk; i++)
-		parsed_free(chunk[i]);
 	free(line);
-	pthread_mutex_lock(&im->mu);
-	im->reader_done = true;
-	pthread_cond_signal(&im->can_get);
-	pthread_mutex_unlock(&im->mu);
+	reader_finish(im, chunk, nchunk);
 	return NULL;
 }
 
@@ -2321,43 +2467,19 @@ import_source_reader(void *arg)
 			json_decref(it.report);
 			free(pp);
 			continue;
-		} else if (!json_depth_ok(it.report, SIMPUL_MAX_JSON_DEPTH)) {
-			pp->kind = 1;
-			err_set(&pp->e, 400, "", "line %llu: nested deeper than %d levels",
-			    (unsigned long long)line, SIMPUL_MAX_JSON_DEPTH);
-		} else if (report_parse(it.report, im->country, &pp->r, &pp->e) == -1) {
-			char field[128], msg[256];
-			str_copy(field, sizeof(field), pp->e.field);
-			str_copy(msg, sizeof(msg), pp->e.msg);
-			pp->kind = 1;
-			err_set(&pp->e, 400, field, "line %llu: %s", (unsigned long long)line, msg);
-		} else if (report_freeze(&pp->r) == -1) {
-			pp->kind = 1;
-			err_set(&pp->e, 500, "", "line %llu: out of memory", (unsigned long long)line);
-		} else if (it.has_digest) {
-			pp->has_digest = true;
-			memcpy(pp->digest, it.digest, sizeof(pp->digest));
+		} else {
+			reader_parse(im, it.report, line, pp);
+			if (pp->kind == 0 && it.has_digest) {
+				pp->has_digest = true;
+				memcpy(pp->digest, it.digest, sizeof(pp->digest));
+			}
 		}
 		json_decref(it.report);
 		last = pp->kind != 0;
-		chunk[nchunk++] = pp;
-		if (last || nchunk == IMPORT_CHUNK ||
-		    atomic_load_explicit(&im->writer_idle, memory_order_relaxed)) {
-			bool ok = ring_put(im, chunk, nchunk);
-			if (!ok)
-				for (size_t i = 0; i < nchunk; i++)
-					parsed_free(chunk[i]);
-			nchunk = 0;
-			if (!ok)
-				break;
-		}
+		if (!reader_emit(im, chunk, &nchunk, pp, last))
+			break;
 	}
-	for (size_t i = 0; i < nchunk; i++)
-		parsed_free(chunk[i]);
-	pthread_mutex_lock(&im->mu);
-	im->reader_done = true;
-	pthread_cond_signal(&im->can_get);
-	pthread_mutex_unlock(&im->mu);
+	reader_finish(im, chunk, nchunk);
 	return NULL;
 }
 
@@ -2597,6 +2719,13 @@ node_metrics(struct node *n, struct sbuf *b)
 	sbuf_printf(b, "# HELP simpul_audit_commit_seconds_total Time spent committing read audit batches.\n"
 	    "# TYPE simpul_audit_commit_seconds_total counter\nsimpul_audit_commit_seconds_total %.6f\n",
 	    (double)atomic_load(&k->audit_commit_us) / 1e6);
+	C("checkpoint_tails_total", "WAL checkpoint tails run with writes held off.", atomic_load(&k->ckpt_tails));
+	sbuf_printf(b, "# HELP simpul_checkpoint_tail_seconds_total Time writes were held off for checkpoint tails.\n"
+	    "# TYPE simpul_checkpoint_tail_seconds_total counter\nsimpul_checkpoint_tail_seconds_total %.6f\n",
+	    (double)atomic_load(&k->ckpt_tail_us) / 1e6);
+	sbuf_printf(b, "# HELP simpul_checkpoint_tail_max_seconds The longest checkpoint tail so far.\n"
+	    "# TYPE simpul_checkpoint_tail_max_seconds gauge\nsimpul_checkpoint_tail_max_seconds %.6f\n",
+	    (double)atomic_load(&k->ckpt_tail_max_us) / 1e6);
 	C("auth_failures_total", "Requests with a missing, unknown or revoked token.", atomic_load(&k->auth_failures));
 	if (st && store_stats(st, &ss) == 0) {
 		G("agencies", "Agencies on this node.", ss.agencies);

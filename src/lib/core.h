@@ -43,7 +43,7 @@ struct reqctx {
 struct node_counters {
 	atomic_llong reports_created, checks, check_keys, check_hits, reads,
 	    refusals, matches, audit_entries, audit_batches, auth_failures,
-	    audit_commit_us;
+	    audit_commit_us, ckpt_tails, ckpt_tail_us, ckpt_tail_max_us;
 };
 
 #define NODE_CREATE    0x1   /* create the database if missing */
@@ -77,6 +77,12 @@ int node_token_create(struct node *n, const struct reqctx *c, const char *agency
 int node_token_revoke(struct node *n, const struct reqctx *c, const char *token_id, struct err *e);
 
 /* POST /api/v1/reports. *out = {"id","selectors":[...],"matches":[...]}. */
+/* POST /api/v1/public/reports: a member of the public reports a scam
+ * (selectors, narrative, ...; victim_country picks the country's public
+ * intake agency, whose report it becomes, AMBER to that country's law
+ * enforcement). The answer is a receipt; nothing of other records. */
+int node_public_report(struct node *n, const struct reqctx *c, const json_t *body, json_t **out,
+    struct err *e);
 int node_report_create(struct node *n, const struct reqctx *c, const json_t *body,
     json_t **out, struct err *e);
 /* GET /api/v1/reports/{id}: full (field-filtered), hit-only, or 404. */

@@ -44,6 +44,7 @@
 #define SIMPUL_MAX_SCREEN_JOBS_AGENCY 4  /* ... of which one agency's */
 #define SIMPUL_MAX_LIMIT_RULES     64    /* rate-limit and quota rules */
 #define SIMPUL_MAX_PUBLIC_BATCH    100   /* selectors in one public check */
+#define SIMPUL_MAX_PUBLIC_SELECTORS 20   /* selectors in one public report */
 
 /* formats (csvimport.c, stix.c) */
 #define SIMPUL_MAX_CSV_COLUMNS     1024  /* cells in one CSV record */

@@ -197,6 +197,26 @@ h_report_post(const struct api_req *r, const struct reqctx *c, const char *tail,
 }
 
 static void
+h_public_report(const struct api_req *r, const struct reqctx *c0, const char *tail, struct api_resp *resp)
+{
+	static const struct principal anonymous = { .id = "anonymous", .role = ROLE_PUBLIC };
+	struct reqctx c = { .p = &anonymous, .client = r->client };
+	struct err e = {0};
+	json_t *in, *out = NULL;
+
+	if ((in = body_json(r, resp)) == NULL) {
+		node_audit_refusal(r->n, &c, "public.report", NULL, resp->status, "malformed body");
+		return;
+	}
+	if (node_public_report(r->n, &c, in, &out, &e) == -1)
+		problem_err(resp, &e);
+	else
+		reply_json(resp, 201, out);
+	json_decref(in);
+	json_decref(out);
+}
+
+static void
 h_report_get(const struct api_req *r, const struct reqctx *c, const char *tail, struct api_resp *resp)
 {
 	struct err e = {0};
@@ -389,6 +409,7 @@ static const struct route routes[] = {
 
 	{ "GET",  "/api/v1/stats",        AUTH_TOKEN, 0, api_stats },
 	{ "POST", "/api/v1/public/check", AUTH_NONE,  SIMPUL_MAX_BODY_UNAUTH, api_public_check },
+	{ "POST", "/api/v1/public/reports", AUTH_NONE, SIMPUL_MAX_BODY_UNAUTH, h_public_report },
 	{ "POST", "/api/v1/screenings",   AUTH_TOKEN, SIMPUL_MAX_SCREEN_BODY, api_screening_post },
 	{ "POST", "/api/v1/persons",      AUTH_TOKEN, SIMPUL_MAX_BODY, h_person_post },
 	{ "POST", "/api/v1/persons/search", AUTH_TOKEN, SIMPUL_MAX_BODY, h_person_search },

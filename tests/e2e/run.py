@@ -525,6 +525,55 @@ def contract_report_post_and_cross_agency_matches():
 
 
 @test
+def public_report_reaches_its_country_only():
+    """POST /api/v1/public/reports without a token: the country's public
+    intake files it; that country's law enforcement reads it and is told of
+    the match; a bank and another country's agency are not; the person who
+    reported gets a receipt and nothing of other records; bad input is
+    refused naming the field and writes nothing."""
+    n = shared()
+    a = acct()
+    mine = n.post_report("MY-NSRC", report([dict(a)], rel=["MY"]))
+    before = len(n.alerts("MY-NSRC"))
+    body = {"victim_country": "MY", "narrative": "Paid a deposit for a job offer.",
+            "scam_type": "job", "selectors": [dict(a, role="mule_account")], "contact": "+60 12-000 0000"}
+    r = n.post("/api/v1/public/reports", None, body)
+    eq(r.status, 201, "public report (%s)" % short(r.text))
+    check(set(r.json) == {"reference", "received_by"}, "the receipt says nothing else: %s" % short(r.json))
+    al = [x for x in n.alerts("MY-NSRC")[before:] if x["kind"] == "match"
+          and x["data"].get("your_report") == mine["id"]]
+    eq(len(al), 1, "MY-NSRC is told of the public report on its account")
+    pub = al[0]["data"]["report"]
+    got = n.get("/api/v1/reports/" + pub, "MY-NSRC")
+    eq(got.status, 200, "MY law enforcement reads the public report")
+    eq(got.json.get("agency"), "MY-PUBLIC", "filed by the country's public intake")
+    # The contact is victim data: kept for the intake agency, shown to no other agency.
+    check("victim" not in got.json, "victim data shown to another agency: %s" % short(got.json))
+    db = sqlite3.connect("file:%s?mode=ro" % n.db, uri=True)
+    try:
+        body = db.execute("SELECT c.body FROM reports r JOIN report_content c ON c.rid = r.rid"
+                          " WHERE r.id = ?", (pub,)).fetchone()[0]
+    finally:
+        db.close()
+    eq(json.loads(body).get("victim"), {"contact": "+60 12-000 0000"}, "the contact kept")
+    eq(n.get("/api/v1/reports/" + pub, "MY-BANK1").status, 404, "a bank does not see a public report")
+    eq(n.get("/api/v1/reports/" + pub, "TH-AOC").json.get("visibility"), "hit",
+       "another member's agency knows only that it exists")
+    count = n.metric("simpul_reports")
+    for bad, status, field in [({"victim_country": "MY", "markings": {"tlp": "CLEAR"}}, 400, "markings"),
+                               ({"narrative": "x"}, 400, "victim_country"),
+                               ({"victim_country": "my", "narrative": "x"}, 400, "victim_country"),
+                               ({"victim_country": "SG", "narrative": "x"}, 422, "victim_country"),
+                               ({"victim_country": "MY", "selectors": [{"type": "phone"}] * 21}, 413, "selectors"),
+                               ({"victim_country": "MY", "selectors": [{"type": "nope", "value": "1"}]}, 400,
+                                "selectors[0].type")]:
+        r = n.post("/api/v1/public/reports", None, bad)
+        eq(r.status, status, "bad public report %s (%s)" % (short(bad), short(r.text)))
+        eq(r.json.get("field"), field, "field named for %s" % short(bad))
+    eq(n.metric("simpul_reports"), count, "refused public reports wrote nothing")
+
+
+@test
 def report_get_full_hit_and_404():
     n = shared()
     sel = acct()

@@ -2,6 +2,7 @@ import { api, offers } from '../api.js';
 import { h, field, select, clear } from '../dom.js';
 import { t } from '../strings.js';
 import { COUNTRIES } from './common.js';
+import { detect } from '../detect.js';
 
 // The public page: no sign-in. The public check (POST /api/v1/public/check)
 // and public reports (POST /api/v1/public/reports) are offered by other
@@ -56,7 +57,14 @@ export async function publicPage(main) {
       ev.preventDefault();
       clear(reportOut);
       try {
-        const r = await api('POST', '/api/v1/public/reports', { narrative: what.value, selectors: sel.value ? [{ value: sel.value }] : [], contact: contact.value || undefined });
+        // The selector's type is guessed as on the intake page; the
+        // country picked above says whose Anti-Scam Centre receives it.
+        const v = sel.value.trim(), st = detect(v);
+        const one = { type: st, value: v };
+        if (st === 'phone' || st === 'bank_account') one.country = country.value;
+        const sels = v && st && st !== 'name' ? [one] : [];
+        const r = await api('POST', '/api/v1/public/reports', { victim_country: country.value, narrative: what.value,
+          selectors: sels, contact: contact.value || undefined });
         reportOut.append(h('p', { class: 'ok' }, t('public.report.sent', { ref: r.reference || r.id })));
       } catch (e) {
         reportOut.append(h('p', { class: 'error', role: 'alert' }, e.status === 404 ? t('public.report.unavailable') : t('app.error', { detail: e.message })));
