@@ -578,6 +578,15 @@ static struct equiv equivs[] = {
 	{"nikolai","nikolay"}, {"nikolaj","nikolay"},
 	{"vladimir","vladimir"}, {"volodymyr","vladimir"},
 	{"viktor","victor"},
+	/* Ukrainian and Belarusian spellings of the same names */
+	{"oleksandr","alexander"}, {"aliaksandr","alexander"}, {"oleksiy","alexei"}, {"oleksii","alexei"},
+	{"uladzimir","vladimir"}, {"mykola","nikolay"}, {"mikalai","nikolay"}, {"serhiy","sergey"},
+	{"serhii","sergey"}, {"siarhei","sergey"}, {"andrii","andrey"}, {"dmytro","dmitry"},
+	{"mykhailo","mikhail"}, {"yevhen","yevgeny"}, {"ievgen","yevgeny"}, {"yevhenii","yevgeny"},
+	{"vitaliy","vitaly"}, {"vitalii","vitaly"}, {"vitali","vitaly"}, {"yurii","yury"},
+	/* Korean romanisations */
+	{"choe","choi"}, {"chwe","choi"}, {"pak","park"}, {"bak","park"}, {"rhee","lee"}, {"yi","lee"},
+	{"ri","lee"}, {"gim","kim"},
 };
 
 /* Honorifics and titles, dropped. "u" and "daw" (Burmese) only at the start. */

@@ -233,12 +233,14 @@ ofac_date(const char *s, char *out, size_t outsz)
 	}
 	if (y == 0)
 		return -1;
+	if (y < 0 || y > 9999 || d > 31)
+		return -1;
 	if (m && d)
-		snprintf(out, outsz, "%04d-%02d-%02d", y, m, d);
+		snprintf(out, outsz, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u, (unsigned)d % 100u);
 	else if (m)
-		snprintf(out, outsz, "%04d-%02d", y, m);
+		snprintf(out, outsz, "%04u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u);
 	else
-		snprintf(out, outsz, "%04d", y);
+		snprintf(out, outsz, "%04u", (unsigned)y % 10000u);
 	struct name_dob nd;
 	return name_dob_parse(out, &nd);
 }

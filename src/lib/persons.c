@@ -189,7 +189,7 @@ static int
 index_refresh(struct node *n, struct pstate *ps, struct err *e)
 {
 	struct store *st = node_reader(n, e);
-	struct refresh r = { ps, 0, 0 };
+	struct refresh r = { ps, 0, 0, false };
 	int64_t t0 = now_ms();
 	int rc;
 
@@ -864,7 +864,7 @@ node_person_search_many(struct node *n, const struct reqctx *c, const json_t *qu
 	}
 	json_array_foreach(queries, i, v)
 		if (person_query_parse(v, &qs[i], e) == -1) {
-			char f[96];
+			char f[sizeof(e->field) + 32];
 			if (nq > 1) {
 				snprintf(f, sizeof(f), "queries[%zu].%s", i, e->field);
 				str_copy(e->field, sizeof(e->field), f);
