@@ -245,6 +245,8 @@ EOF
 TOKEN=$("$BIN" token create --db "$DB" --agency MY-NSRC --role analyst --json |
 	sed 's/.*"token":"\([^"]*\)".*/\1/')
 [ -n "$TOKEN" ] || die "token create"
+ADMIN_TOKEN=$("$BIN" token create --db "$DB" --agency MY-NSRC --role auditor --json |
+	sed 's/.*"token":"\([^"]*\)".*/\1/')
 
 # ---- 4. check API, one selector per request --------------------------------
 SERVER_PID="" PORT=""
@@ -287,6 +289,10 @@ wrk_run() {  # wrk_run NAME URL SCRIPT CONNS DURATION -> RES="rps p50 p99 errors
 one_check() {  # one_check NAME HIT_PCT -> RES="rps p50 p99 errors"
 	BENCH_TOKEN=$TOKEN BENCH_HITS=$RUN/hits.txt BENCH_HIT_PCT=$2 \
 		wrk_run "$1" "http://127.0.0.1:$PORT/api/v1/check" "$BENCH/check1.lua" 64 "$DURATION"
+	# The writer stalls that hold answers back (WAL checkpoint tails).
+	curl -s --max-time 5 -H "Authorization: Bearer $ADMIN_TOKEN" "http://127.0.0.1:$PORT/metrics" |
+		grep '^simpul_checkpoint_tail' >"$OUT/ckpt-$1.txt" || true
+	log "  checkpoint tails after $1: $(tr '\n' ' ' <"$OUT/ckpt-$1.txt")"
 }
 
 # Sanity: a no-hit and a hit answer, before any load.

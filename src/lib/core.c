@@ -90,6 +90,8 @@ struct node {
 	bool                 no_filter; /* NODE_NO_FILTER: keys and silent stay empty */
 	bool                 bulk;      /* NODE_BULK: the writer connection is STORE_BULK */
 	int                  import_commit_ms; /* an import transaction's length */
+	int64_t              tail_every_us; /* how often writes are held off to restart the WAL */
+	int64_t              tail_us;       /* when they last were (background thread only) */
 	int64_t              w_synced_us;
 
 	pthread_mutex_t      qlock;
@@ -208,6 +210,15 @@ node_open(const char *db, int flags, struct node **out, struct err *e)
 	n->no_filter = (flags & NODE_NO_FILTER) != 0;
 	n->bulk = (flags & NODE_BULK) != 0;
 	n->import_commit_ms = 1000;
+	/* The checkpoint tail holds writes (and so read audits, and so every
+	 * answer waiting on one) for a few ms: how often is a trade between
+	 * the p99 of a check and how long the WAL grows (SIMPUL_CHECKPOINT_TAIL_MS
+	 * overrides the second, for measurements: docs/performance.md). */
+	{
+		const char *v = getenv("SIMPUL_CHECKPOINT_TAIL_MS");
+		long ms = v ? strtol(v, NULL, 10) : 0;
+		n->tail_every_us = (ms >= 100 && ms <= 600000 ? ms : 1000) * 1000LL;
+	}
 	pthread_key_create(&n->rkey, NULL);
 	pthread_mutex_init(&n->rlock, NULL);
 	pthread_mutex_init(&n->wlock, NULL);
@@ -1084,17 +1095,20 @@ background(void *arg)
 			struct store *st = reader(n, &e);
 			if (st != NULL)
 				store_checkpoint(st);
-			/* Then the few frames written meanwhile, with writes held
-			 * off for that moment: once all is copied the next write
-			 * starts the WAL over, so it cannot grow without end under
-			 * a steady stream of commits. (This pause is most of the
-			 * p99 of a check: docs/performance.md.) */
+			n->w_synced_us = mono_us();
+		}
+		/* Then, every tail_every_us, the few frames written meanwhile,
+		 * with writes held off for that moment: once all is copied the
+		 * next write starts the WAL over, so it cannot grow without end
+		 * under a steady stream of commits. (This pause is most of the
+		 * p99 of a check: docs/performance.md.) */
+		if (mono_us() - n->tail_us > n->tail_every_us) {
 			int64_t t0 = mono_us(), us;
 			pthread_mutex_lock(&n->wlock);
 			store_checkpoint(n->w);
 			pthread_mutex_unlock(&n->wlock);
-			n->w_synced_us = mono_us();
-			us = n->w_synced_us - t0;
+			n->tail_us = mono_us();
+			us = n->tail_us - t0;
 			atomic_fetch_add(&n->ctr.ckpt_tails, 1);
 			atomic_fetch_add(&n->ctr.ckpt_tail_us, us);
 			if (us > atomic_load(&n->ctr.ckpt_tail_max_us))
