@@ -23,10 +23,8 @@ const out = resolve(arg('--out', join(top, 'build/browser')));
 const browserPath = arg('--chromium', process.env.SIMPUL_CHROMIUM || '/usr/bin/chromium');
 mkdirSync(out, { recursive: true });
 
-// Tests that wait for other work: listed, not run, not counted.
-const TODO = [
-  'partner requests page (GET/POST /api/v1/requests, the partner\'s answer): the page is not built yet',
-];
+// Tests that wait for other work: listed, not run, not counted (none now).
+const TODO = [];
 
 let passed = 0;
 let failed = 0;
@@ -539,6 +537,58 @@ try {
     await ctx.close();
   });
 
+  await test('partner requests: MY-NSRC asks MY-BANK1 to freeze an account; the bank finds it in its list, answers "completed" with the amount; MY-NSRC sees the answer', async () => {
+    const acct = String(Math.floor(100000000000 + Math.random() * 899999999999));
+    const my = await context();
+    await signIn(my.page, 'my-nsrc.analyst');
+    await my.page.getByRole('link', { name: 'Requests' }).click();
+    const form = my.page.getByTestId('req-send');
+    await form.getByLabel('Partner (agency id)').fill('MY-BANK1');
+    await form.getByLabel('Action', { exact: true }).selectOption('freeze');
+    await form.getByLabel('Search as').selectOption('bank_account');
+    await form.getByLabel('Account, number, URL or handle').fill(acct);
+    await form.getByLabel('Bank code or BIC (for accounts)').fill('MBBEMYKL');
+    await form.getByLabel('Your report (optional)').fill(myReportId);
+    await form.getByLabel('Note').fill('victim paid 1 hour ago');
+    await form.getByRole('button', { name: 'Send the request' }).click();
+    await my.page.getByTestId('req-send-result').getByText('Sent to MY-BANK1').waitFor();
+    const key = `bank_account:MY:MBBEMYKL:${acct}`;
+    await my.page.getByTestId('req-row').filter({ hasText: key }).waitFor();
+    await shot(my.page, 'requests-sent', false);
+
+    // The bank: its list has the request; it never sees the report.
+    const bank = await context();
+    await bank.page.goto(`${base}/`);
+    await bank.page.getByLabel('Token (spl_…)').fill(secrets['MY-BANK1/partner']);
+    await bank.page.getByRole('button', { name: 'Sign in with the token' }).click();
+    await bank.page.getByTestId('whoami').waitFor();
+    await bank.page.getByRole('link', { name: 'Requests' }).click();
+    assert(await bank.page.getByTestId('req-send').count() === 0, 'a partner cannot send requests');
+    await bank.page.getByTestId('req-row').filter({ hasText: key }).getByRole('link').click();
+    await bank.page.getByTestId('req-detail').waitFor();
+    const detail = await bank.page.locator('main').textContent();
+    assert(detail.includes('victim paid 1 hour ago') && !detail.includes(myReportId), 'the partner sees the note, never the report');
+    const ans = bank.page.getByTestId('req-answer');
+    await ans.getByLabel('New status').selectOption('completed');
+    await ans.getByLabel('Amount frozen').fill('12345.67');
+    await ans.getByLabel('Currency').selectOption('MYR');
+    await ans.getByLabel('Note').fill('frozen');
+    await ans.getByRole('button', { name: 'Send the answer' }).click();
+    await bank.page.getByTestId('req-timeline').getByText(/completed \(MY-BANK1\): frozen/).waitFor();
+    assert(await bank.page.getByTestId('req-answer').count() === 0, 'no answer form once completed');
+    await shot(bank.page, 'request-answered');
+
+    // MY-NSRC: the request page shows the answer and the amount.
+    await my.page.getByTestId('req-row').filter({ hasText: key }).getByRole('link').click();
+    const d = my.page.getByTestId('req-detail');
+    await d.waitFor();
+    const dt = await d.textContent();
+    assert(dt.includes('completed') && dt.includes('MYR 12,345.67'), `sender's view: ${dt}`);
+    assert(await my.page.getByTestId('req-answer').count() === 0, 'nothing left to withdraw');
+    await my.ctx.close();
+    await bank.ctx.close();
+  });
+
   await test('dashboard draws echarts from the node\'s own assets and says what is not offered', async () => {
     const { ctx, page } = await context();
     await signIn(page, 'my-nsrc.analyst');
@@ -671,7 +721,7 @@ try {
     assert(await page.evaluate(() => document.activeElement.id) === 'main', 'the skip link moves focus to main');
     await page.goto(`${base}/#/intake`);
     await page.getByTestId('sel-row').waitFor();
-    for (const path of ['#/intake', '#/search', '#/alerts', '#/dashboard']) {
+    for (const path of ['#/intake', '#/search', '#/alerts', '#/dashboard', '#/networks', '#/watches', '#/persons', '#/notices', '#/requests']) {
       await page.goto(`${base}/${path}`);
       await page.locator('main h1').waitFor();
       const unlabelled = await page.evaluate(() => [...document.querySelectorAll('input, select, textarea')]

@@ -16,6 +16,7 @@ import { networksPage, networkPage } from './pages/networks.js';
 import { watchesPage } from './pages/watches.js';
 import { personsPage, personPage } from './pages/persons.js';
 import { noticesPage } from './pages/notices.js';
+import { requestsPage } from './pages/requests.js';
 
 const LE = ['admin', 'analyst', 'investigator', 'supervisor'];
 const READERS = [...LE, 'partner'];
@@ -36,8 +37,7 @@ export const ROUTES = [
   { path: 'network', roles: LE, render: networkPage },
   { path: 'watches', nav: 'nav.watches', roles: READERS, render: watchesPage },
   { path: 'notices', nav: 'nav.notices', roles: LE, render: noticesPage },
-  { path: 'requests', nav: 'nav.requests', roles: READERS,
-    render: (m, ctx) => unavailablePage(m, ctx, 'requests.name', 'GET /api/v1/requests', '/api/v1/requests') },
+  { path: 'requests', nav: 'nav.requests', roles: READERS, render: requestsPage },
   { path: 'report', roles: [...READERS, 'auditor'], render: reportPage },
   { path: 'selector', roles: READERS, render: selectorPage },
   { path: 'audit', nav: 'nav.audit', roles: ['admin', 'auditor'], render: auditPage },
