@@ -15,8 +15,10 @@ mkdirSync(out, { recursive: true });
 
 const common = { bundle: true, minify: true, sourcemap: false, target: ['es2020'], legalComments: 'none', logLevel: 'warning' };
 await build({ ...common, entryPoints: [join(here, 'src/main.js')], outfile: join(out, 'app.js'), format: 'esm',
-	external: ['/assets/charts.js'] });
+	external: ['/assets/charts.js', '/assets/graph.js'] });
 await build({ ...common, entryPoints: [join(here, 'src/charts.js')], outfile: join(out, 'charts.js'), format: 'esm' });
+// graph.js: cytoscape, loaded by the network page only.
+await build({ ...common, entryPoints: [join(here, 'src/graph.js')], outfile: join(out, 'graph.js'), format: 'esm' });
 await build({ ...common, entryPoints: [join(here, 'src/app.css')], outfile: join(out, 'app.css') });
 
 const v = (f) => createHash('sha256').update(readFileSync(join(out, f))).digest('hex').slice(0, 12);

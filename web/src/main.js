@@ -12,6 +12,11 @@ import { alertsPage, stopAlerts } from './pages/alerts.js';
 import { auditPage } from './pages/audit.js';
 import { publicPage } from './pages/public.js';
 import { unavailablePage } from './pages/unavailable.js';
+import { networksPage, networkPage } from './pages/networks.js';
+import { watchesPage } from './pages/watches.js';
+import { personsPage, personPage } from './pages/persons.js';
+import { noticesPage } from './pages/notices.js';
+import { requestsPage } from './pages/requests.js';
 
 const LE = ['admin', 'analyst', 'investigator', 'supervisor'];
 const READERS = [...LE, 'partner'];
@@ -26,16 +31,13 @@ export const ROUTES = [
   { path: 'intake', nav: 'nav.intake', roles: READERS, render: intakePage },
   { path: 'search', nav: 'nav.search', roles: READERS, render: searchPage },
   { path: 'alerts', nav: 'nav.alerts', roles: READERS, render: alertsPage },
-  { path: 'persons', nav: 'nav.persons', roles: LE,
-    render: (m, ctx) => unavailablePage(m, ctx, 'persons.name', 'POST /api/v1/persons/search', '/api/v1/persons/search') },
-  { path: 'networks', nav: 'nav.networks', roles: LE,
-    render: (m, ctx) => unavailablePage(m, ctx, 'networks.name', 'GET /api/v1/networks', '/api/v1/networks') },
-  { path: 'network', roles: LE,
-    render: (m, ctx) => unavailablePage(m, ctx, 'network.name', 'GET /api/v1/graph', '/api/v1/graph') },
-  { path: 'notices', nav: 'nav.notices', roles: LE,
-    render: (m, ctx) => unavailablePage(m, ctx, 'notices.name', 'GET /api/v1/notices', '/api/v1/notices') },
-  { path: 'requests', nav: 'nav.requests', roles: READERS,
-    render: (m, ctx) => unavailablePage(m, ctx, 'requests.name', 'GET /api/v1/requests', '/api/v1/requests') },
+  { path: 'persons', nav: 'nav.persons', roles: LE, render: personsPage },
+  { path: 'person', roles: LE, render: personPage },
+  { path: 'networks', nav: 'nav.networks', roles: LE, render: networksPage },
+  { path: 'network', roles: LE, render: networkPage },
+  { path: 'watches', nav: 'nav.watches', roles: READERS, render: watchesPage },
+  { path: 'notices', nav: 'nav.notices', roles: LE, render: noticesPage },
+  { path: 'requests', nav: 'nav.requests', roles: READERS, render: requestsPage },
   { path: 'report', roles: [...READERS, 'auditor'], render: reportPage },
   { path: 'selector', roles: READERS, render: selectorPage },
   { path: 'audit', nav: 'nav.audit', roles: ['admin', 'auditor'], render: auditPage },

@@ -1,7 +1,9 @@
-import { api, offers } from '../api.js';
+import { api } from '../api.js';
 import { h, clear } from '../dom.js';
 import { t } from '../strings.js';
 import { hitLine, reportLink, errorBox } from './common.js';
+import { openLive } from './live.js';
+import { describeMore } from './notices.js';
 
 const POLL_SECONDS = 5;
 let timer = null;
@@ -36,6 +38,8 @@ function describe(a) {
     return [h('code', null, d.key), ' — ', reportLink(d.your_report, t('alerts.open.yours')), ' ↔ ',
       reportLink(d.report, t('report.match.full', { report: d.report, agency: d.agency }))];
   }
+  const more = describeMore(a);
+  if (more) return more;
   return [t('alerts.silent', { agency: d.agency || '?', action: d.action || d.principal || '', key: d.key || '', yours: d.your_report || '' }),
     ' ', d.your_report ? reportLink(d.your_report, t('alerts.open.yours')) : ''];
 }
@@ -73,15 +77,24 @@ export async function alertsPage(main) {
     main.append(errorBox(e));
     return;
   }
-  // Live over SSE when the node offers it (issue 4); until then, polling.
-  if (await offers('/api/v1/events') && window.EventSource) {
-    mode.textContent = t('alerts.live');
-    source = new EventSource('/api/v1/events');
-    source.addEventListener('match', () => poll());
-    source.onmessage = () => poll();
-  } else {
-    mode.textContent = t('alerts.poll', { s: POLL_SECONDS });
+  // Live over SSE (GET /api/v1/events, the session cookie); while the
+  // stream is down (or the browser has no EventSource), polling.
+  function state(st) {
+    mode.dataset.mode = st;
+    mode.textContent = st === 'live' ? t('alerts.live') : t('alerts.poll', { s: POLL_SECONDS });
+    if (st === 'live') {
+      clearInterval(timer);
+      timer = null;
+      poll();
+    } else if (!timer) {
+      timer = setInterval(poll, POLL_SECONDS * 1000);
+    }
   }
+  const close = openLive(next, (a) => {
+    if (a.seq > next) next = a.seq;
+    add([a], true);
+  }, state);
+  source = { close };
   let busy = false;
   async function poll() {
     if (busy) return;
@@ -93,5 +106,5 @@ export async function alertsPage(main) {
     } catch (e) { /* try again at the next tick */ }
     busy = false;
   }
-  timer = setInterval(poll, POLL_SECONDS * 1000);
+  if (mode.dataset.mode !== 'live' && !timer) state('down');
 }

@@ -31,7 +31,9 @@ export async function publicPage(main) {
         ? t('public.result.some', { n: x.reports, m: x.countries, date: x.last_seen || t('common.none') })
         : t('public.result.none', { key: x.key })));
     } catch (e) {
-      out.append(h('p', { class: 'error', role: 'alert' }, e.status === 404 ? t('public.unavailable') : t('app.error', { detail: e.message })));
+      const msg = e.status === 404 ? t('public.unavailable')
+        : e.status === 429 ? t('public.ratelimited') : e.status === 400 ? t('public.bad', { detail: e.message }) : t('app.error', { detail: e.message });
+      out.append(h('p', { class: 'error', role: 'alert', 'data-testid': e.status === 429 ? 'public-429' : 'public-error' }, msg));
     }
   }
 

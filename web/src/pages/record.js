@@ -3,8 +3,12 @@ import { h } from '../dom.js';
 import { t, label } from '../strings.js';
 import { dl, money, hitLine, matchItem, selectorLink, errorBox } from './common.js';
 import { checkResult } from './search.js';
+import { networksOfReport } from './networks.js';
+import { watchButton } from './watches.js';
 
-export async function reportPage(main, { arg }) {
+const LE = ['admin', 'analyst', 'investigator', 'supervisor'];
+
+export async function reportPage(main, { arg, me }) {
   const id = arg;
   let r;
   try {
@@ -37,14 +41,20 @@ export async function reportPage(main, { arg }) {
   if (r.matches && r.matches.length) {
     main.append(h('section', { class: 'card' }, h('h2', null, t('report.matches')), h('ul', { 'data-testid': 'matches' }, r.matches.map(matchItem))));
   }
+  if (LE.includes(me.role)) main.append(await networksOfReport(r));
 }
 
-export async function selectorPage(main, { arg }) {
+export async function selectorPage(main, { arg, me }) {
   const key = arg;
   main.append(h('h1', null, t('selector.title', { key })));
   try {
     const r = await api('POST', '/api/v1/check', { selectors: [{ key }] });
     main.append(checkResult(r.results[0]));
+    if (LE.includes(me.role) && r.results[0].hit) {
+      main.append(h('p', { 'data-testid': 'selector-network' }, h('a', { href: `#/network?key=${encodeURIComponent(key)}` }, t('net.graph.key')), ' · ',
+        h('a', { href: `#/networks?key=${encodeURIComponent(key)}` }, t('net.ofkey'))));
+    }
+    main.append(h('p', null, watchButton('selector', key)));
   } catch (e) {
     main.append(errorBox(e));
   }

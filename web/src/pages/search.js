@@ -1,8 +1,9 @@
-import { api, offers } from '../api.js';
+import { api } from '../api.js';
 import { detect, TYPES } from '../detect.js';
 import { h, field, select, clear } from '../dom.js';
 import { t } from '../strings.js';
 import { COUNTRIES, hitLine, reportLink, errorBox } from './common.js';
+import { personResults, personSearch } from './persons.js';
 
 // One result of POST /api/v1/check, as a reader sees it.
 export function checkResult(r) {
@@ -40,9 +41,13 @@ export async function searchPage(main, { me, query, go }) {
     if (!v) { out.append(h('p', null, t('search.empty'))); return; }
     const tp = type.value || detect(v);
     if (tp === 'name' || !tp) {
-      const has = await offers('/api/v1/persons/search');
-      out.append(h('section', { class: 'card' }, h('h2', null, t('search.persons')),
-        h('p', { class: 'notice', 'data-testid': 'unavailable' }, has ? t('unavailable.ui', { api: 'POST /api/v1/persons/search' }) : t('search.persons.unavailable'))));
+      // Names go to the person search (law enforcement only: others get
+      // the node's 403, said plainly).
+      try {
+        out.append(personResults(await personSearch(v)));
+      } catch (e) {
+        out.append(e.status === 403 ? h('p', { class: 'notice', 'data-testid': 'person-forbidden' }, t('person.forbidden')) : errorBox(e));
+      }
       if (!tp) return;
     }
     if (tp === 'name') return;
