@@ -1879,14 +1879,9 @@ sq_stats(void *be, struct store_stats *out)
 	return rc;
 }
 
-/* ---- for the feature backends (store_sqlite_int.h, store_sqlite_ppp.h) -- */
+/* ---- for the feature backends (store_sqlite_int.h and the others) ----- */
 
-sqlite3 *
-sq_handle(void *be)
-{
-	return ((struct sq *)be)->db;
-}
-
+/* The connection: the one accessor the store_sqlite_<feature>.c files use. */
 sqlite3 *
 sqx_db(void *be)
 {
@@ -1944,7 +1939,6 @@ sqx_exec(void *be, const char *sql, const char *what, struct err *e)
 	return exec_sql(be, sql, what, e);
 }
 extern const struct store_net_ops sq_net_ops;   /* store_sqlite_net.c */
-sqlite3 *sq_db(void *be);
 
 /* ---- import rows (formats) --------------------------------------------- */
 
@@ -2080,15 +2074,3 @@ const struct store_backend store_backend_sqlite = {
 	.clear_keys_since = sq_clear_keys_since,
 };
 
-/* The connection, for the feature tables beside this file (store_sqlite_net.c). */
-sqlite3 *
-sq_db(void *be)
-{
-	return ((struct sq *)be)->db;
-}
-
-sqlite3 *
-store_sqlite_handle(void *be)
-{
-	return ((struct sq *)be)->db;
-}

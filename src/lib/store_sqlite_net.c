@@ -10,7 +10,7 @@
 #include "store_int.h"
 #include "store_net.h"
 
-sqlite3 *sq_db(void *be);   /* store_sqlite.c */
+sqlite3 *sqx_db(void *be);   /* store_sqlite.c */
 
 /* The migration of this feature (appended to migrations[] in store_sqlite.c). */
 const char sq_mig_networks[] =
@@ -135,7 +135,7 @@ run(sqlite3 *db, sqlite3_stmt *st, const char *what, struct err *e)
 static int
 sqn_since(void *be, int64_t after, int limit, store_net_cb cb, void *ctx)
 {
-	sqlite3 *db = sq_db(be);
+	sqlite3 *db = sqx_db(be);
 	sqlite3_stmt *st = prep(db, "SELECT r.rid, r.id, r.agency_id, r.created, r.tlp, r.disclosure, r.orcon,"
 	    " r.audience, json_extract(c.body, '$.scam_type'), json_extract(c.body, '$.victim_country'),"
 	    " json_extract(c.body, '$.occurred_at'), json_extract(c.body, '$.loss.currency'),"
@@ -184,7 +184,7 @@ static int
 sqn_retract(void *be, const char *report_id, const char *agency_id, const char *principal_id,
     int64_t now, int64_t *rid, struct err *e)
 {
-	sqlite3 *db = sq_db(be);
+	sqlite3 *db = sqx_db(be);
 	sqlite3_stmt *st;
 	int src;
 	static const char *const del[] = {
@@ -245,7 +245,7 @@ fail:
 static int
 sqn_retractions(void *be, int64_t after, store_retraction_cb cb, void *ctx)
 {
-	sqlite3 *db = sq_db(be);
+	sqlite3 *db = sqx_db(be);
 	sqlite3_stmt *st = prep(db, "SELECT seq, report_id, rid, agency_id, principal_id, created"
 	    " FROM retractions WHERE seq > ?1 ORDER BY seq", "retractions", NULL);
 	int rc = -1, src;
@@ -274,7 +274,7 @@ out:
 static int
 sqn_override_put(void *be, const struct override_row *o, struct err *e)
 {
-	sqlite3 *db = sq_db(be);
+	sqlite3 *db = sqx_db(be);
 	sqlite3_stmt *st = prep(db, "INSERT INTO generic_overrides(key, mode, principal_id, agency_id, reason,"
 	    " created) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(key) DO UPDATE SET mode = excluded.mode,"
 	    " principal_id = excluded.principal_id, agency_id = excluded.agency_id, reason = excluded.reason,"
@@ -294,7 +294,7 @@ sqn_override_put(void *be, const struct override_row *o, struct err *e)
 static int
 sqn_override_del(void *be, const char *key, struct err *e)
 {
-	sqlite3 *db = sq_db(be);
+	sqlite3 *db = sqx_db(be);
 	sqlite3_stmt *st = prep(db, "DELETE FROM generic_overrides WHERE key = ?1", "override", e);
 
 	if (st == NULL)
@@ -308,7 +308,7 @@ sqn_override_del(void *be, const char *key, struct err *e)
 static int
 sqn_overrides(void *be, store_override_cb cb, void *ctx)
 {
-	sqlite3 *db = sq_db(be);
+	sqlite3 *db = sqx_db(be);
 	sqlite3_stmt *st = prep(db, "SELECT key, mode, principal_id, agency_id, reason, created"
 	    " FROM generic_overrides ORDER BY key", "overrides", NULL);
 	int rc = -1, src;
@@ -337,7 +337,7 @@ static int
 sqn_wl_put(void *be, const char *name, const char *body, const char *principal_id, int64_t now,
     struct err *e)
 {
-	sqlite3 *db = sq_db(be);
+	sqlite3 *db = sqx_db(be);
 	sqlite3_stmt *st = prep(db, "INSERT INTO warninglists(name, body, principal_id, created)"
 	    " VALUES (?1, ?2, ?3, ?4) ON CONFLICT(name) DO UPDATE SET body = excluded.body,"
 	    " principal_id = excluded.principal_id, created = excluded.created", "warning list", e);
@@ -354,7 +354,7 @@ sqn_wl_put(void *be, const char *name, const char *body, const char *principal_i
 static int
 sqn_wl_list(void *be, store_wl_cb cb, void *ctx)
 {
-	sqlite3 *db = sq_db(be);
+	sqlite3 *db = sqx_db(be);
 	sqlite3_stmt *st = prep(db, "SELECT name, body, principal_id, created FROM warninglists ORDER BY name",
 	    "warning lists", NULL);
 	int rc = -1, src;
@@ -373,7 +373,7 @@ out:
 static int
 sqn_watch_put(void *be, const struct watch_row *w, struct err *e)
 {
-	sqlite3 *db = sq_db(be);
+	sqlite3 *db = sqx_db(be);
 	sqlite3_stmt *st = prep(db, "INSERT INTO watches(id, agency_id, principal_id, kind, target, anchor,"
 	    " created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", "watch", e);
 
@@ -392,7 +392,7 @@ sqn_watch_put(void *be, const struct watch_row *w, struct err *e)
 static int
 sqn_watch_del(void *be, const char *id, const char *principal_id, struct err *e)
 {
-	sqlite3 *db = sq_db(be);
+	sqlite3 *db = sqx_db(be);
 	sqlite3_stmt *st = prep(db, "DELETE FROM watches WHERE id = ?1 AND principal_id = ?2", "watch", e);
 
 	if (st == NULL)
@@ -407,7 +407,7 @@ sqn_watch_del(void *be, const char *id, const char *principal_id, struct err *e)
 static int
 sqn_watches(void *be, store_watch_cb cb, void *ctx)
 {
-	sqlite3 *db = sq_db(be);
+	sqlite3 *db = sqx_db(be);
 	sqlite3_stmt *st = prep(db, "SELECT id, agency_id, principal_id, kind, target, anchor, created"
 	    " FROM watches ORDER BY created, id", "watches", NULL);
 	int rc = -1, src;
@@ -436,7 +436,7 @@ out:
 static int
 sqn_webhook_put(void *be, const struct webhook_row *w, struct err *e)
 {
-	sqlite3 *db = sq_db(be);
+	sqlite3 *db = sqx_db(be);
 	sqlite3_stmt *st = prep(db, "INSERT INTO webhooks(id, agency_id, principal_id, url, secret, cursor,"
 	    " created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", "webhook", e);
 
@@ -455,7 +455,7 @@ sqn_webhook_put(void *be, const struct webhook_row *w, struct err *e)
 static int
 sqn_webhook_del(void *be, const char *id, const char *agency_id, struct err *e)
 {
-	sqlite3 *db = sq_db(be);
+	sqlite3 *db = sqx_db(be);
 	sqlite3_stmt *st = prep(db, "DELETE FROM webhooks WHERE id = ?1 AND agency_id = ?2", "webhook", e);
 
 	if (st == NULL)
@@ -470,7 +470,7 @@ sqn_webhook_del(void *be, const char *id, const char *agency_id, struct err *e)
 static int
 sqn_webhooks(void *be, store_webhook_cb cb, void *ctx)
 {
-	sqlite3 *db = sq_db(be);
+	sqlite3 *db = sqx_db(be);
 	sqlite3_stmt *st = prep(db, "SELECT id, agency_id, principal_id, url, secret, cursor, created"
 	    " FROM webhooks ORDER BY created, id", "webhooks", NULL);
 	int rc = -1, src;
@@ -499,7 +499,7 @@ out:
 static int
 sqn_webhook_cursor(void *be, const char *id, int64_t cursor, struct err *e)
 {
-	sqlite3 *db = sq_db(be);
+	sqlite3 *db = sqx_db(be);
 	sqlite3_stmt *st = prep(db, "UPDATE webhooks SET cursor = ?2 WHERE id = ?1 AND cursor < ?2",
 	    "webhook", e);
 
@@ -513,7 +513,7 @@ sqn_webhook_cursor(void *be, const char *id, int64_t cursor, struct err *e)
 static int
 sqn_dead_put(void *be, const struct dead_row *d, struct err *e)
 {
-	sqlite3 *db = sq_db(be);
+	sqlite3 *db = sqx_db(be);
 	sqlite3_stmt *st = prep(db, "INSERT OR REPLACE INTO webhook_dead(id, webhook_id, agency_id, alert_seq,"
 	    " attempts, last_error, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", "dead letter", e);
 
@@ -532,7 +532,7 @@ sqn_dead_put(void *be, const struct dead_row *d, struct err *e)
 static int
 sqn_dead_list(void *be, const char *agency_id, int64_t limit, store_dead_cb cb, void *ctx)
 {
-	sqlite3 *db = sq_db(be);
+	sqlite3 *db = sqx_db(be);
 	sqlite3_stmt *st = prep(db, "SELECT id, webhook_id, agency_id, alert_seq, attempts, last_error, created"
 	    " FROM webhook_dead WHERE agency_id = ?1 ORDER BY created DESC, id LIMIT ?2", "dead letters", NULL);
 	int rc = -1, src;
@@ -563,7 +563,7 @@ out:
 static int
 sqn_alerts_last(void *be, const char *agency_id, const char *principal_id, int64_t *seq)
 {
-	sqlite3 *db = sq_db(be);
+	sqlite3 *db = sqx_db(be);
 	sqlite3_stmt *st = prep(db, "SELECT coalesce(max(seq), 0) FROM alerts WHERE agency_id = ?1"
 	    " AND (principal_id IS NULL OR principal_id = ?2)", "alerts", NULL);
 	int src;

@@ -1,7 +1,7 @@
 /* store_sqlite_ppp.c - partner requests on SQLite (store_ppp.h): the
  * migration that adds them and their statements. Beside store_sqlite.c so
  * that the feature's SQL stays in one file; the connection comes from
- * sq_handle(). Requests are few (people send them), so statements are
+ * sqx_db(). Requests are few (people send them), so statements are
  * prepared per call rather than cached. Every value is bound. */
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -144,7 +144,7 @@ run_write(sqlite3 *db, sqlite3_stmt *s, const char *what, struct err *e)
 int
 sq_req_put(void *be, const struct req_row *r, struct err *e)
 {
-	sqlite3 *db = sq_handle(be);
+	sqlite3 *db = sqx_db(be);
 	sqlite3_stmt *s = NULL;
 
 	if (sqlite3_prepare_v2(db, "INSERT INTO requests(" REQ_COLS ") VALUES (?1, ?2, ?3, ?4, ?5,"
@@ -175,7 +175,7 @@ sq_req_put(void *be, const struct req_row *r, struct err *e)
 int
 sq_req_update(void *be, const struct req_row *r, struct err *e)
 {
-	sqlite3 *db = sq_handle(be);
+	sqlite3 *db = sqx_db(be);
 	sqlite3_stmt *s = NULL;
 
 	if (sqlite3_prepare_v2(db, "UPDATE requests SET status = ?2, updated = ?3, answered = ?4,"
@@ -207,7 +207,7 @@ sq_req_update(void *be, const struct req_row *r, struct err *e)
 int
 sq_req_get(void *be, const char *id, struct req_row *r)
 {
-	sqlite3 *db = sq_handle(be);
+	sqlite3 *db = sqx_db(be);
 	sqlite3_stmt *s = NULL;
 	int rc = -1, src;
 
@@ -229,7 +229,7 @@ sq_req_get(void *be, const char *id, struct req_row *r)
 int
 sq_req_list(void *be, const char *agency_id, bool open_only, store_req_cb cb, void *ctx)
 {
-	sqlite3 *db = sq_handle(be);
+	sqlite3 *db = sqx_db(be);
 	sqlite3_stmt *s = NULL;
 	struct req_row r;
 	int rc = 0, src;
@@ -258,7 +258,7 @@ sq_req_list(void *be, const char *agency_id, bool open_only, store_req_cb cb, vo
 int
 sq_req_event_put(void *be, const struct req_event *ev, struct err *e)
 {
-	sqlite3 *db = sq_handle(be);
+	sqlite3 *db = sqx_db(be);
 	sqlite3_stmt *s = NULL;
 
 	if (sqlite3_prepare_v2(db, "INSERT INTO request_events(request_id, seq, ts, status, agency_id,"
@@ -282,7 +282,7 @@ sq_req_event_put(void *be, const struct req_event *ev, struct err *e)
 int
 sq_req_events(void *be, const char *request_id, store_req_event_cb cb, void *ctx)
 {
-	sqlite3 *db = sq_handle(be);
+	sqlite3 *db = sqx_db(be);
 	sqlite3_stmt *s = NULL;
 	struct req_event ev;
 	int rc = 0, src;
@@ -313,7 +313,7 @@ int
 sq_clear_keys_since(void *be, int64_t after, int64_t *upto,
     int (*cb)(void *ctx, const char *key, size_t len), void *ctx)
 {
-	sqlite3 *db = sq_handle(be);
+	sqlite3 *db = sqx_db(be);
 	sqlite3_stmt *s = NULL;
 	int64_t last = after;
 	int rc = -1, src;

@@ -8,7 +8,7 @@
 #include "store_int.h"
 
 extern const char mig_ppp[];
-sqlite3 *sq_handle(void *be);   /* the backend state's connection */
+sqlite3 *sqx_db(void *be);   /* the backend state's connection */
 int sq_req_put(void *be, const struct req_row *r, struct err *e);
 int sq_req_update(void *be, const struct req_row *r, struct err *e);
 int sq_req_get(void *be, const char *id, struct req_row *r);

@@ -29,7 +29,7 @@ prepare(sqlite3 *db, const char *sql, sqlite3_stmt **stmt, struct err *e)
 int
 sqw_login_put(void *be, const struct login_row *l, struct err *e)
 {
-	sqlite3 *db = store_sqlite_handle(be);
+	sqlite3 *db = sqx_db(be);
 	sqlite3_stmt *stmt;
 	int64_t now = l->updated_ms ? l->updated_ms : now_ms();
 	int src, rc = -1;
@@ -63,7 +63,7 @@ sqw_login_put(void *be, const struct login_row *l, struct err *e)
 int
 sqw_login_get(void *be, const char *username, struct login_row *l, struct principal *p)
 {
-	sqlite3 *db = store_sqlite_handle(be);
+	sqlite3 *db = sqx_db(be);
 	sqlite3_stmt *stmt;
 	int src, rc = -1, r, k;
 
@@ -109,7 +109,7 @@ out:
 int
 sqw_sessions_revoke(void *be, const char *principal_id, const char *label, int64_t when_ms)
 {
-	sqlite3 *db = store_sqlite_handle(be);
+	sqlite3 *db = sqx_db(be);
 	sqlite3_stmt *stmt;
 	int rc;
 
@@ -129,7 +129,7 @@ sqw_sessions_revoke(void *be, const char *principal_id, const char *label, int64
 int
 sqw_report_facts(void *be, int64_t limit, int (*cb)(void *, const struct report_fact *), void *ctx)
 {
-	sqlite3 *db = store_sqlite_handle(be);
+	sqlite3 *db = sqx_db(be);
 	sqlite3_stmt *stmt;
 	struct markings m;
 	struct report_fact f;

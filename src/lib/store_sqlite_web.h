@@ -7,7 +7,7 @@
 
 #include "store.h"
 
-sqlite3 *store_sqlite_handle(void *be);
+sqlite3 *sqx_db(void *be);
 int sqw_login_put(void *be, const struct login_row *l, struct err *e);
 int sqw_login_get(void *be, const char *username, struct login_row *l, struct principal *p);
 int sqw_sessions_revoke(void *be, const char *principal_id, const char *label, int64_t when_ms);
