@@ -655,6 +655,40 @@ try {
     await ctx.close();
   });
 
+  await test('the public report form files a report that the country\'s Anti-Scam Centre is told of', async () => {
+    // MY-NSRC holds a fresh scammer number; a member of the public reports the
+    // same number on /public (no sign-in). The report is filed by MY's public
+    // intake, MY-NSRC gets the match and reads it; the person sees a receipt only.
+    const acct = freshPhone('+6012');   // the form asks no bank, so a number, not an account
+    const sel = { type: 'phone', value: acct, role: 'scammer_contact' };
+    const mine = await httpJson('POST', '/api/v1/reports', secrets['MY-NSRC/analyst'], { reference: 'MY-PUB-1',
+      selectors: [sel], markings: { tlp: 'AMBER', releasable_to: ['MY'], disclosure: 'hit', orcon: false } });
+    assert(mine.status === 201, `MY-NSRC report: ${JSON.stringify(mine.body)}`);
+    const { ctx, page } = await context({ width: 390, height: 844 });
+    await page.goto(`${base}/public`);
+    await page.getByRole('heading', { name: 'Report a scam' }).waitFor();
+    await page.getByLabel('Country').first().selectOption('MY');
+    await page.getByLabel('What happened').fill('A caller said my parcel was held and I paid a release fee.');
+    await page.getByLabel('The scammer\'s number, account or website').fill(acct);
+    await page.getByRole('button', { name: 'Send the report' }).click();
+    const got = await page.getByTestId('public-report-result').locator('p').textContent();
+    assert(/Thank you\. Your report was received with reference/.test(got), `receipt: ${got}`);
+    assert(!got.includes('MY-NSRC') && !got.includes(mine.body.id), 'the receipt names no other record');
+    await shot(page, 'public-report');
+    await ctx.close();
+    let match = null;
+    for (let after = 0, i = 0; i < 200 && !match; i++) {
+      const a = await httpJson('GET', `/api/v1/alerts?after=${after}&limit=500`, secrets['MY-NSRC/analyst']);
+      const page = a.body.alerts || [];
+      match = page.find((x) => x.kind === 'match' && x.data.your_report === mine.body.id);
+      if (page.length) after = a.body.next;
+      else if (!match) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert(match, 'MY-NSRC is told of the public report on its account');
+    const rep = await httpJson('GET', `/api/v1/reports/${match.data.report}`, secrets['MY-NSRC/analyst']);
+    assert(rep.status === 200 && rep.body.agency === 'MY-PUBLIC', `the public report as MY-NSRC sees it: ${JSON.stringify(rep.body)}`);
+  });
+
   await test('works on a 390 px phone screen: intake without sideways scrolling', async () => {
     const { ctx, page } = await context({ width: 390, height: 844 });
     await signIn(page, 'sg-ascom.analyst');
