@@ -161,12 +161,12 @@ main(int argc, char **argv)
 	memset(&m, 0, sizeof(m));
 	m.tlp = TLP_GREEN;
 	m.disclosure = DISC_HIT;
-	strcpy(m.aud[0], "MEMBERS");
+	str_copy(m.aud[0], sizeof(m.aud[0]), "MEMBERS");
 	m.naud = 1;
 	memset(&p, 0, sizeof(p));
-	strcpy(p.id, "BENCH");
-	strcpy(p.agency.id, "MY-PDRM");
-	strcpy(p.agency.country, "MY");
+	str_copy(p.id, sizeof(p.id), "BENCH");
+	str_copy(p.agency.id, sizeof(p.agency.id), "MY-PDRM");
+	str_copy(p.agency.country, sizeof(p.agency.country), "MY");
 	p.agency.kind = AK_POLICE;
 	p.role = ROLE_ANALYST;
 	for (size_t i = 0; i < n; i++)

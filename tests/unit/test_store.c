@@ -1260,20 +1260,20 @@ test_counters_follow_commits(void **state)
 	assert_int_equal(ss.distinct_keys, 2);
 
 	memset(&m, 0, sizeof(m));
-	strcpy(m.key, k[0]);
-	strcpy(m.report_id, "C2");
-	strcpy(m.agency_id, "MY-NSRC");
-	strcpy(m.other_report_id, "C1");
-	strcpy(m.other_agency_id, "MY-NSRC");
+	str_copy(m.key, sizeof(m.key), k[0]);
+	str_copy(m.report_id, sizeof(m.report_id), "C2");
+	str_copy(m.agency_id, sizeof(m.agency_id), "MY-NSRC");
+	str_copy(m.other_report_id, sizeof(m.other_report_id), "C1");
+	str_copy(m.other_agency_id, sizeof(m.other_agency_id), "MY-NSRC");
 	assert_int_equal(store_match_put(f->st, &m, &e), 0);
 	memset(&a, 0, sizeof(a));
-	strcpy(a.agency_id, "MY-NSRC");
-	strcpy(a.kind, "match");
+	str_copy(a.agency_id, sizeof(a.agency_id), "MY-NSRC");
+	str_copy(a.kind, sizeof(a.kind), "match");
 	assert_int_equal(store_alert_put(f->st, &a, &e), 0);
 	/* A failed write outside a transaction counts nothing. */
 	memset(&a, 0, sizeof(a));
-	strcpy(a.agency_id, "NO-SUCH");
-	strcpy(a.kind, "match");
+	str_copy(a.agency_id, sizeof(a.agency_id), "NO-SUCH");
+	str_copy(a.kind, sizeof(a.kind), "match");
 	assert_int_equal(store_alert_put(f->st, &a, &e), -1);
 	assert_int_equal(store_stats(f->st, &ss), 0);
 	assert_int_equal(ss.matches, 1);
