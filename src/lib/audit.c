@@ -57,58 +57,59 @@ audit_link_hash(const char prev_hex[65], const char *entry, size_t len, char out
 	hex_encode(out, sizeof(out), out_hex);
 }
 
-static json_t *
-str_or_null(const char *s)
+/* One `,"name":value` member of the canonical text; value NULL is null. */
+static int
+put_member(struct sbuf *b, const char *name, const char *value)
 {
-	return s != NULL ? json_string(s) : json_null();
+	sbuf_adds(b, name);
+	return value != NULL ? sbuf_json_canon_str(b, value) : sbuf_adds(b, "null");
 }
 
-/* Every key but seq and ts, canonical (sorted, compact), without the closing
- * brace. seq and ts sort after every other key, so prefix + tail is exactly
- * the canonical text of the whole entry; a request thread builds the prefix
- * and the committer only adds what it alone knows. */
+/* Every key but seq and ts, canonical (sorted, compact, jansson's escapes),
+ * without the closing brace. seq and ts sort after every other key, so
+ * prefix + tail is exactly the canonical text of the whole entry; a request
+ * thread builds the prefix and the committer only adds what it alone knows.
+ * Written directly in key order: the keys are fixed, and building a jansson
+ * object to dump it cost a check more than its lookups (test_audit compares
+ * the text with jansson's for the same entry). */
 char *
 audit_entry_prefix(const struct audit_event *ev, struct err *e)
 {
 	const struct principal *who = ev->who;
-	json_t *o = NULL;
-	char *text = NULL;
-	size_t n;
+	struct sbuf b;
+	char *dj = NULL;
 	int fail = 0;
 
-	if ((o = json_object()) == NULL)
-		goto oom;
-	/* json_object_set_new takes the value even on failure; a NULL value
-	 * (invalid UTF-8 in a caller's string) makes it fail. */
-	fail |= json_object_set_new(o, "principal", json_string(who ? who->id : "system"));
-	fail |= json_object_set_new(o, "agency", who ? json_string(who->agency.id) : json_null());
-	fail |= json_object_set_new(o, "role", who ? json_string(role_name(who->role)) : json_null());
-	fail |= json_object_set_new(o, "action", str_or_null(ev->action));
-	fail |= json_object_set_new(o, "purpose", str_or_null(ev->purpose));
-	fail |= json_object_set_new(o, "case", str_or_null(ev->case_ref));
-	fail |= json_object_set_new(o, "object", str_or_null(ev->object));
-	fail |= json_object_set_new(o, "outcome", str_or_null(ev->outcome));
-	if (ev->detail != NULL)
-		fail |= json_object_set(o, "detail", ev->detail);
-	if (fail) {
+	if (ev->detail_json == NULL && ev->detail != NULL &&
+	    (dj = json_dumps(ev->detail, ENTRY_FLAGS)) == NULL) {
+		err_set(e, 500, "audit", "out of memory building an audit entry");
+		return NULL;
+	}
+	sbuf_init(&b, AUDIT_MAX_ENTRY);
+	fail |= put_member(&b, "{\"action\":", ev->action);
+	fail |= put_member(&b, ",\"agency\":", who ? who->agency.id : NULL);
+	fail |= put_member(&b, ",\"case\":", ev->case_ref);
+	if (ev->detail_json != NULL || dj != NULL) {
+		sbuf_adds(&b, ",\"detail\":");
+		sbuf_adds(&b, ev->detail_json != NULL ? ev->detail_json : dj);
+	}
+	fail |= put_member(&b, ",\"object\":", ev->object);
+	fail |= put_member(&b, ",\"outcome\":", ev->outcome);
+	fail |= put_member(&b, ",\"principal\":", who ? who->id : "system");
+	fail |= put_member(&b, ",\"purpose\":", ev->purpose);
+	fail |= put_member(&b, ",\"role\":", who ? role_name(who->role) : NULL);
+	free(dj);
+	if (b.oom) {
+		err_set(e, 500, "audit", "out of memory building an audit entry");
+	} else if (b.toobig) {
+		err_set(e, 500, "audit", "audit entry: more than the %u bytes allowed", AUDIT_MAX_ENTRY);
+	} else if (fail) {
 		err_set(e, 500, "audit", "audit entry: a field is not valid UTF-8");
-		goto out;
+	} else {
+		return sbuf_steal(&b);
 	}
-	if ((text = json_dumps(o, ENTRY_FLAGS)) == NULL)
-		goto oom;
-	n = strlen(text);
-	if (n < 2 || text[n - 1] != '}') {
-		free(text);
-		text = NULL;
-		goto oom;
-	}
-	text[n - 1] = '\0';
-	goto out;
-oom:
-	err_set(e, 500, "audit", "out of memory building an audit entry");
-out:
-	json_decref(o);
-	return text;
+	sbuf_free(&b);
+	return NULL;
 }
 
 static char *

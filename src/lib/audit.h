@@ -30,6 +30,11 @@ struct audit_event {
 	const char             *object;   /* record id, key, ... */
 	const char             *outcome;  /* "ok", "hit", "404", "403", ... */
 	json_t                 *detail;   /* borrowed; may be NULL */
+	/* Or the detail already written as canonical JSON (sorted keys,
+	 * compact, sbuf_json_canon_str strings): a check's thousand keys are
+	 * written once, not built as objects and dumped. Borrowed; wins over
+	 * detail. */
+	const char             *detail_json;
 };
 
 /* The "previous hash" of the first link. */

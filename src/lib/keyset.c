@@ -122,3 +122,22 @@ keyset_get(struct keyset *ks, uint64_t h)
 	pthread_rwlock_unlock(&ks->lock);
 	return f;
 }
+
+#define PREFETCH_AHEAD 8
+
+void
+keyset_get_many(struct keyset *ks, const uint64_t *h, unsigned *flags, size_t n)
+{
+	size_t i, mask;
+
+	pthread_rwlock_rdlock(&ks->lock);
+	mask = ks->cap - 1;
+	for (i = 0; i < n && i < PREFETCH_AHEAD; i++)
+		__builtin_prefetch(&ks->slot[(size_t)(h[i] >> 2) & mask]);
+	for (i = 0; i < n; i++) {
+		if (i + PREFETCH_AHEAD < n)
+			__builtin_prefetch(&ks->slot[(size_t)(h[i + PREFETCH_AHEAD] >> 2) & mask]);
+		flags[i] = (unsigned)(ks->slot[probe(ks->slot, ks->cap, h[i])] & FLAGMASK);
+	}
+	pthread_rwlock_unlock(&ks->lock);
+}

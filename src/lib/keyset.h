@@ -25,5 +25,9 @@ uint64_t keyset_hash(const char *key, size_t len);
 int      keyset_add(struct keyset *ks, uint64_t h, unsigned flags);
 /* Flags held for h (0 = no such key). */
 unsigned keyset_get(struct keyset *ks, uint64_t h);
+/* keyset_get for n hashes at once into flags[]: one lock, and the slots
+ * are prefetched a few lookups ahead (a batch check's keys are random, so
+ * each lookup is a cache miss; overlapped they cost a fraction). */
+void     keyset_get_many(struct keyset *ks, const uint64_t *h, unsigned *flags, size_t n);
 
 #endif

@@ -140,6 +140,77 @@ sbuf_json_str(struct sbuf *b, const char *s)
 	return sbuf_addc(b, '"');
 }
 
+/* Length of the valid UTF-8 sequence at p (lead byte >= 0x80), 0 if it is
+ * not one: overlong forms, surrogates and code points past U+10FFFF are
+ * refused, as jansson does. */
+static size_t
+utf8_seq(const unsigned char *p)
+{
+	unsigned c = *p;
+	size_t len, i;
+	uint32_t cp;
+
+	if ((c & 0xe0) == 0xc0) { len = 2; cp = c & 0x1f; }
+	else if ((c & 0xf0) == 0xe0) { len = 3; cp = c & 0x0f; }
+	else if ((c & 0xf8) == 0xf0) { len = 4; cp = c & 0x07; }
+	else
+		return 0;
+	for (i = 1; i < len; i++) {     /* stops at the terminating NUL */
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3f);
+	}
+	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
+	    (len == 4 && cp < 0x10000) || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+int
+sbuf_json_canon_str(struct sbuf *b, const char *s)
+{
+	static const char hexd[] = "0123456789ABCDEF";
+	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *run = p;
+	char esc[8];
+	size_t len;
+
+	if (sbuf_addc(b, '"') == -1)
+		return -1;
+	while (*p) {
+		if (*p >= 0x80) {
+			if ((len = utf8_seq(p)) == 0)
+				return -1;
+			p += len;
+			continue;
+		}
+		if (*p >= 0x20 && *p != '"' && *p != '\\') {
+			p++;
+			continue;
+		}
+		if (p > run && sbuf_add(b, run, (size_t)(p - run)) == -1)
+			return -1;
+		switch (*p) {
+		case '"':  memcpy(esc, "\\\"", 3); break;
+		case '\\': memcpy(esc, "\\\\", 3); break;
+		case '\b': memcpy(esc, "\\b", 3); break;
+		case '\f': memcpy(esc, "\\f", 3); break;
+		case '\n': memcpy(esc, "\\n", 3); break;
+		case '\r': memcpy(esc, "\\r", 3); break;
+		case '\t': memcpy(esc, "\\t", 3); break;
+		default:
+			esc[0] = '\\'; esc[1] = 'u'; esc[2] = '0'; esc[3] = '0';
+			esc[4] = hexd[*p >> 4]; esc[5] = hexd[*p & 15]; esc[6] = 0;
+		}
+		if (sbuf_adds(b, esc) == -1)
+			return -1;
+		run = ++p;
+	}
+	if (p > run && sbuf_add(b, run, (size_t)(p - run)) == -1)
+		return -1;
+	return sbuf_addc(b, '"');
+}
+
 void
 sbuf_reset(struct sbuf *b)
 {

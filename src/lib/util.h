@@ -31,6 +31,11 @@ int  sbuf_adds(struct sbuf *b, const char *s);
 int  sbuf_addc(struct sbuf *b, char c);
 int  sbuf_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int  sbuf_json_str(struct sbuf *b, const char *s); /* appends a JSON string literal */
+/* The same, byte for byte as jansson writes it (json_dumps without
+ * JSON_ENSURE_ASCII or JSON_ESCAPE_SLASH): for canonical texts that are
+ * hashed, such as audit entries. -1 (nothing useful appended) on invalid
+ * UTF-8, which jansson refuses too, or when the buffer fails. */
+int  sbuf_json_canon_str(struct sbuf *b, const char *s);
 void sbuf_reset(struct sbuf *b);
 void sbuf_free(struct sbuf *b);
 char *sbuf_steal(struct sbuf *b);

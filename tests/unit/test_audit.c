@@ -252,6 +252,79 @@ test_entry_text_canonical(void **state)
 	assert_int_equal(e.status, 500);
 }
 
+/* audit_entry_prefix writes the entry by hand: it must be exactly what
+ * jansson dumps for the same object (sorted, compact), for strings with
+ * escapes, controls and non-ASCII in every field, null fields, and a detail
+ * given either as an object or as canonical text. */
+static void
+test_entry_prefix_is_janssons(void **state)
+{
+	static const char *vals[] = {
+		NULL, "", "check", "a\"b\\c", "l1\nl2\t\x01", "Nguy\xe1\xbb\x85n \xe0\xb8\x81",
+		"\xf0\x9f\x98\x80/", "\x7f",
+	};
+	const size_t nv = sizeof(vals) / sizeof(vals[0]);
+	struct principal p;
+	struct err e;
+	uint32_t seed = 11;
+
+	(void)state;
+	fill_principal(&p);
+	for (int round = 0; round < 400; round++) {
+		struct audit_event ev;
+		json_t *o, *d = NULL;
+		char *want, *got, *dtext = NULL;
+		size_t n;
+		const char **f[] = { &ev.action, &ev.purpose, &ev.case_ref, &ev.object, &ev.outcome };
+
+		memset(&ev, 0, sizeof(ev));
+		for (size_t k = 0; k < sizeof(f) / sizeof(f[0]); k++) {
+			seed = seed * 1103515245u + 12345u;
+			*f[k] = vals[(seed >> 16) % nv];
+		}
+		ev.who = round % 3 ? &p : NULL;
+		if (round % 4) {
+			d = json_pack("{s:i,s:[s,s]}", "hits", round, "keys",
+			    vals[1 + round % (nv - 1)], vals[1 + (round / 2) % (nv - 1)]);
+			assert_non_null(d);
+		}
+		o = json_object();
+		json_object_set_new(o, "principal", json_string(ev.who ? p.id : "system"));
+		json_object_set_new(o, "agency", ev.who ? json_string(p.agency.id) : json_null());
+		json_object_set_new(o, "role", ev.who ? json_string(role_name(p.role)) : json_null());
+		json_object_set_new(o, "action", ev.action ? json_string(ev.action) : json_null());
+		json_object_set_new(o, "purpose", ev.purpose ? json_string(ev.purpose) : json_null());
+		json_object_set_new(o, "case", ev.case_ref ? json_string(ev.case_ref) : json_null());
+		json_object_set_new(o, "object", ev.object ? json_string(ev.object) : json_null());
+		json_object_set_new(o, "outcome", ev.outcome ? json_string(ev.outcome) : json_null());
+		if (d)
+			json_object_set(o, "detail", d);
+		want = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+		assert_non_null(want);
+		n = strlen(want);
+		want[n - 1] = '\0';     /* the prefix has no closing brace */
+		ev.detail = d;
+		got = audit_entry_prefix(&ev, &e);
+		assert_non_null(got);
+		assert_string_equal(got, want);
+		free(got);
+		if (d) {
+			/* The same detail handed over as canonical text. */
+			dtext = json_dumps(d, JSON_COMPACT | JSON_SORT_KEYS);
+			ev.detail = NULL;
+			ev.detail_json = dtext;
+			got = audit_entry_prefix(&ev, &e);
+			assert_non_null(got);
+			assert_string_equal(got, want);
+			free(got);
+			free(dtext);
+		}
+		free(want);
+		json_decref(o);
+		json_decref(d);
+	}
+}
+
 /* The export carries the entry as a string, so verification never depends
  * on re-serialising; but the canonical text must still be a fixed point of
  * parse + dump, which is what lets anyone re-derive it. Non-ASCII, escapes,
@@ -1010,6 +1083,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_link_hash_vectors),
 		cmocka_unit_test(test_entry_text_canonical),
+		cmocka_unit_test(test_entry_prefix_is_janssons),
 		cmocka_unit_test(test_entry_text_fixed_point),
 		cmocka_unit_test(test_log_roundtrip),
 		cmocka_unit_test(test_log_empty),

@@ -230,6 +230,73 @@ sbuf_json_str_escapes(void **state)
 
 /* ---- str_copy, parse_i64 ------------------------------------------------ */
 
+/* sbuf_json_canon_str writes what jansson writes, byte for byte (audit
+ * entries are hashed as text): every single byte, escapes at the edges,
+ * random mixes of ASCII, controls and multi-byte characters; and it refuses
+ * exactly the invalid UTF-8 jansson refuses. */
+static void
+canon_str_expect(const char *in)
+{
+	json_t *j = json_string(in);
+	struct sbuf b;
+	int rc;
+
+	sbuf_init(&b, 1 << 20);
+	rc = sbuf_json_canon_str(&b, in);
+	if (j == NULL) {
+		assert_int_equal(rc, -1);
+	} else {
+		char *want = json_dumps(j, JSON_ENCODE_ANY | JSON_COMPACT | JSON_SORT_KEYS);
+
+		assert_non_null(want);
+		assert_int_equal(rc, 0);
+		assert_string_equal(b.ptr, want);
+		free(want);
+		json_decref(j);
+	}
+	sbuf_free(&b);
+}
+
+static void
+sbuf_json_canon_str_is_janssons(void **state)
+{
+	static const char *fixed[] = {
+		"", "plain", "\"", "\\", "a\"b\\c", "\b\f\n\r\t", "\x01\x1f\x7f/",
+		"Nguy\xe1\xbb\x85n \xe0\xb8\x81 \xf0\x9f\x98\x80",
+		"\xc0\xaf", "\xe0\x80\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xff",
+		"ok\xc3", "ok\xe1\xbb", "\x80", "a\xc3\x28",
+	};
+	static const char *parts[] = {
+		"a", "Z", "\"", "\\", "\n", "\x01", "\x1f", "\x7f", "/", " ", "\xc3\xa9",
+		"\xe0\xb8\x81", "\xf0\x9f\x98\x80", "\xc3", "\xed\xbf\xbf", "\x80",
+	};
+	uint32_t seed = 7;
+	char in[2];
+
+	(void)state;
+	for (int c = 1; c < 256; c++) {
+		in[0] = (char)c;
+		in[1] = '\0';
+		canon_str_expect(in);
+	}
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		canon_str_expect(fixed[i]);
+	for (int round = 0; round < 5000; round++) {
+		char buf[128] = "";
+		size_t len = 0;
+
+		for (int k = 0; k < 12; k++) {
+			const char *p;
+
+			seed = seed * 1103515245u + 12345u;
+			p = parts[(seed >> 16) % (sizeof(parts) / sizeof(parts[0]))];
+			memcpy(buf + len, p, strlen(p) + 1);
+			len += strlen(p);
+		}
+		canon_str_expect(buf);
+	}
+}
+
 static void
 str_copy_truncation(void **state)
 {
@@ -595,6 +662,7 @@ main(void)
 		cmocka_unit_test(sbuf_printf_long_and_over_max),
 		cmocka_unit_test(sbuf_steal_gives_ownership),
 		cmocka_unit_test(sbuf_json_str_escapes),
+		cmocka_unit_test(sbuf_json_canon_str_is_janssons),
 		cmocka_unit_test(str_copy_truncation),
 		cmocka_unit_test(parse_i64_strict),
 		cmocka_unit_test(parse_i64_min),
