@@ -10,6 +10,7 @@
 
 #include "audit.h"
 #include "cli.h"
+#include "spool.h"
 #include "store.h"
 #include "util.h"
 
@@ -55,6 +56,23 @@ static const char usage_export[] =
 
 /* "--name VALUE" or "--name=VALUE". 1 = matched (value in *out), 0 = not
  * this option, -1 = the value is missing. */
+/* A running daemon answers once a read's entry is in its audit spool and
+ * folds it into the database a few ms later: give it up to two seconds, so
+ * that what is read here includes everything answered before it started. */
+static void
+spool_wait(const char *db, struct store *st)
+{
+	int64_t left = -1;
+
+	for (int i = 0; i < 200; i++) {
+		if ((left = spool_pending(db, st)) <= 0)
+			return;
+		usleep(10000);
+	}
+	fprintf(stderr, "simpul audit: note: %" PRId64 " bytes of read audits are still in %s-spool; "
+	    "the daemon adds them to the chain (or the next start does, if it is stopped)\n", left, db);
+}
+
 static int
 opt_value(int argc, char **argv, int *i, const char *name, const char **out)
 {
@@ -116,6 +134,7 @@ verify_main(int argc, char **argv)
 		what = "chain";
 		if (store_open(db, STORE_READONLY, &st, &e) != 0)
 			return cli_fail(1, "audit verify: cannot open %s: %s", db, e.msg);
+		spool_wait(db, st);
 		rc = audit_verify_store_ex(st, &c, &e);
 		store_close(st);
 	} else {
@@ -191,6 +210,7 @@ export_main(int argc, char **argv)
 		rc = cli_fail(1, "audit export: cannot open %s: %s", db, e.msg);
 		goto out;
 	}
+	spool_wait(db, st);
 	if (outpath != NULL && strcmp(outpath, "-") != 0) {
 		/* Write beside the target and rename: a reader never sees half a
 		 * log under the final name. mkstemp creates the file 0600, which

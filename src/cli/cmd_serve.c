@@ -103,7 +103,7 @@ cmd_serve(int argc, char **argv)
 	mallopt(M_TRIM_THRESHOLD, 128 * 1024 * 1024);
 	mallopt(M_TOP_PAD, 16 * 1024 * 1024);
 	block_stop_signals();
-	if (node_open(db, flags, &n, &e) == -1)
+	if (node_open(db, flags | NODE_SPOOL, &n, &e) == -1)
 		return cli_fail(1, "%s: %s", db, e.msg);
 	if (ppp_sweeper_start(n, &e) == -1) {
 		node_close(n);
@@ -340,7 +340,7 @@ cmd_run(int argc, char **argv)
 	rctx.tokens_path = tokens_path;
 	so.ready_ctx = &rctx;
 	block_stop_signals();
-	if (node_open(db, 0, &n, &e) == -1)
+	if (node_open(db, NODE_SPOOL, &n, &e) == -1)
 		return cli_fail(1, "%s: %s", db, e.msg);
 	if (ppp_sweeper_start(n, &e) == -1) {
 		node_close(n);

@@ -98,7 +98,7 @@ node_audit_search(struct node *n, const struct reqctx *c, const struct audit_que
 		err_set(e, 403, "", "searching the audit trail is for admin and auditor principals");
 		return -1;
 	}
-	if ((st = node_reader(n, e)) == NULL)
+	if (node_audit_flush(n, e) == -1 || (st = node_reader(n, e)) == NULL)
 		return -1;
 	if (store_read_begin(st, e) == -1)
 		return -1;

@@ -22,6 +22,7 @@
 #include "keyset.h"
 #include "normalise.h"
 #include "policy.h"
+#include "spool.h"
 #include "store.h"
 
 /* A read's audit entry (and the silent-record alerts it causes), waiting to
@@ -102,6 +103,18 @@ struct node {
 	pthread_t            qthread;
 	bool                 qstarted, qstop;
 
+	/* The audit spool (spool.h; NULL: read audits commit directly). The
+	 * committer appends, the ingester folds into the database; both
+	 * offsets under ilock. */
+	struct spool        *sp;
+	pthread_mutex_t      ilock;
+	pthread_cond_t       iwake, idone;
+	uint64_t             sp_appended, sp_ingested;
+	uint64_t             sp_gen;        /* file restarts: both offsets rewound */
+	int64_t              ingested_us;   /* when the last ingest began */
+	bool                 iflush, istop, istarted, ifailed;
+	pthread_t            ithread;
+
 	struct node_counters ctr;
 
 	struct keyset       *keys;
@@ -131,6 +144,8 @@ static int keys_refresh(struct node *n, struct store *st);
 static int alert_put(struct store *st, const char *agency_id, const char *kind, json_t *payload, struct err *e);
 static void *background(void *arg);
 static void *committer(void *arg);
+static void *ingester(void *arg);
+static int spool_recover(struct node *n, struct err *e);
 static void pending_free(struct pending *pd);
 
 static const char *
@@ -225,6 +240,9 @@ node_open(const char *db, int flags, struct node **out, struct err *e)
 	pthread_mutex_init(&n->qlock, NULL);
 	pthread_cond_init(&n->qcond, NULL);
 	pthread_cond_init(&n->qwake, NULL);
+	pthread_mutex_init(&n->ilock, NULL);
+	pthread_cond_init(&n->iwake, NULL);
+	pthread_cond_init(&n->idone, NULL);
 	pthread_mutex_init(&n->keys_lock, NULL);
 	pthread_mutex_init(&n->tclock, NULL);
 	pthread_mutex_init(&n->bglock, NULL);
@@ -252,6 +270,26 @@ node_open(const char *db, int flags, struct node **out, struct err *e)
 	if (audit_load(&n->audit, n->w, e) == -1)
 		goto fail;
 	n->w_full = !(sflags & STORE_SYNC_NORMAL);
+	/* Whatever a stopped daemon left in the audit spool is chained now,
+	 * before this process writes anything; only the daemon keeps it. */
+	{
+		struct spool *sp = NULL;
+		int r = spool_open(db, &sp, e);
+
+		if (r == -1)
+			goto fail;
+		if (r == 0) {
+			n->sp = sp;
+			if (spool_recover(n, e) == -1)
+				goto fail;
+			if (flags & NODE_SPOOL) {
+				n->sp_appended = n->sp_ingested = spool_end(sp);
+			} else {
+				spool_close(sp);
+				n->sp = NULL;
+			}
+		}
+	}
 	if (keys_refresh(n, n->w) == -1) {
 		err_set(e, 500, "", "could not load the selector keys");
 		goto fail;
@@ -266,6 +304,13 @@ node_open(const char *db, int flags, struct node **out, struct err *e)
 		goto fail;
 	}
 	n->qstarted = true;
+	if (n->sp != NULL) {
+		if (pthread_create(&n->ithread, NULL, ingester, n) != 0) {
+			err_set(e, 500, "", "could not start the audit ingester");
+			goto fail;
+		}
+		n->istarted = true;
+	}
 	if (node_net_open(n, e) == -1)
 		goto fail;
 	*out = n;
@@ -288,12 +333,31 @@ node_close(struct node *n)
 		pthread_mutex_unlock(&n->qlock);
 		pthread_join(n->qthread, NULL);
 	}
+	/* Then everything spooled goes into the database (what cannot is
+	 * left in the spool for the next open). */
+	if (n->istarted) {
+		pthread_mutex_lock(&n->ilock);
+		n->istop = true;
+		pthread_cond_signal(&n->iwake);
+		pthread_mutex_unlock(&n->ilock);
+		pthread_join(n->ithread, NULL);
+	}
 	if (n->bg_started) {
 		pthread_mutex_lock(&n->bglock);
 		n->bg_stop = true;
 		pthread_cond_signal(&n->bgcond);
 		pthread_mutex_unlock(&n->bglock);
 		pthread_join(n->bg, NULL);
+	}
+	if (n->sp != NULL) {
+		struct err e;
+
+		if (n->istarted && !n->ifailed && n->sp_ingested == n->sp_appended)
+			spool_restart(n->sp, &e);
+		else
+			spool_sync(n->sp);
+		spool_close(n->sp);
+		n->sp = NULL;
 	}
 	if (n->persons && n->persons_free)
 		n->persons_free(n->persons);
@@ -327,6 +391,9 @@ node_close(struct node *n)
 	pthread_key_delete(n->rkey);
 	pthread_mutex_destroy(&n->rlock);
 	pthread_mutex_destroy(&n->wlock);
+	pthread_mutex_destroy(&n->ilock);
+	pthread_cond_destroy(&n->iwake);
+	pthread_cond_destroy(&n->idone);
 	pthread_mutex_destroy(&n->qlock);
 	pthread_cond_destroy(&n->qcond);
 	pthread_cond_destroy(&n->qwake);
@@ -384,6 +451,209 @@ out:
 	return rc;
 }
 
+/* ---- the audit spool (spool.h) ------------------------------------------ */
+
+/* Every SPOOL_INGEST_US at most the ingester folds the spool into the
+ * database in one transaction (at once after a quiet spell, and whenever
+ * someone in this process is about to read the trail or an inbox): under
+ * load the database changes a hundred times a second, not once per batch of
+ * answers, so the readers' page caches survive between ingests. */
+#define SPOOL_INGEST_US   10000
+#define SPOOL_INGEST_MAX  (16u * 1024u * 1024u)  /* bytes per transaction */
+#define SPOOL_RESTART_AT  (64u * 1024u * 1024u)  /* start the file over past this */
+
+/* The committer's half: append the batch with one write. The answers may
+ * leave when this returns 0. */
+static int
+spool_batch(struct node *n, struct pending *batch)
+{
+	struct spool_entry en;
+	struct sbuf b;
+	struct err e;
+	int64_t t0 = mono_us();
+	int rc = 0;
+
+	sbuf_init(&b, (size_t)1 << 30);
+	for (struct pending *pd = batch; pd && rc == 0; pd = pd->next) {
+		en.ts_ms = pd->ts_ms;
+		en.prefix = pd->prefix;
+		en.prefix_len = strlen(pd->prefix);
+		en.alerts = pd->alerts;
+		en.nalerts = pd->nalerts;
+		rc = spool_encode(&b, &en, 1);
+	}
+	pthread_mutex_lock(&n->ilock);
+	if (rc == 0 && (rc = spool_append(n->sp, b.ptr, b.len, &e)) == 0) {
+		n->sp_appended = spool_end(n->sp);
+		pthread_cond_signal(&n->iwake);
+	}
+	pthread_mutex_unlock(&n->ilock);
+	sbuf_free(&b);
+	if (rc == 0)
+		atomic_fetch_add(&n->ctr.audit_batches, 1);
+	atomic_fetch_add(&n->ctr.audit_commit_us, mono_us() - t0);
+	return rc;
+}
+
+static int
+ingest_cb(void *ctx, const struct spool_entry *en)
+{
+	struct node *n = ctx;
+	struct err e;
+
+	if (audit_append_prefix(&n->audit, n->w, en->prefix, en->ts_ms, &e) == -1)
+		return -1;
+	for (size_t i = 0; i < en->nalerts; i++)
+		if (store_alert_put(n->w, &en->alerts[i], &e) == -1)
+			return -1;
+	return 0;
+}
+
+/* Fold the spool's records in [from, to) into the chain, and note how far
+ * in the same transaction. *done: the offset reached (whole records only:
+ * at recovery a torn tail is left behind). */
+static int
+spool_ingest(struct node *n, uint64_t from, uint64_t to, uint64_t *done, struct err *e)
+{
+	char *buf = NULL, pos[64];
+	int64_t used;
+	int rc = -1;
+
+	*done = from;
+	if (to - from > SPOOL_INGEST_MAX)
+		to = from + SPOOL_INGEST_MAX;
+	if (spool_read(n->sp, from, to, &buf, e) == -1)
+		return -1;
+	pthread_mutex_lock(&n->wlock);
+	if (n->w_full && store_set_durable(n->w, false) == 0)
+		n->w_full = false;
+	if (store_begin(n->w, e) == -1)
+		goto out;
+	if (audit_load(&n->audit, n->w, e) == -1)
+		goto rollback;
+	if ((used = spool_decode(buf, (size_t)(to - from), ingest_cb, n)) < 0) {
+		err_set(e, 500, "audit", "the audit spool could not be ingested");
+		goto rollback;
+	}
+	snprintf(pos, sizeof(pos), "%016llx:%llu", (unsigned long long)spool_id(n->sp),
+	    (unsigned long long)(from + (uint64_t)used));
+	if (store_meta_put(n->w, "audit_spool", pos, e) == -1 || store_commit(n->w, e) == -1)
+		goto rollback;
+	*done = from + (uint64_t)used;
+	rc = 0;
+	goto out;
+rollback:
+	store_rollback(n->w);
+	audit_load(&n->audit, n->w, e);
+out:
+	pthread_mutex_unlock(&n->wlock);
+	free(buf);
+	return rc;
+}
+
+/* At open, before anything else writes: what a daemon that stopped
+ * without ingesting left in the spool goes into the chain now. */
+static int
+spool_recover(struct node *n, struct err *e)
+{
+	char pos[64] = "";
+	unsigned long long id = 0, off = 0;
+	uint64_t from = SPOOL_HEADER, to = spool_end(n->sp), done;
+
+	if (store_meta_get(n->w, "audit_spool", pos, sizeof(pos)) == 0 &&
+	    sscanf(pos, "%16llx:%llu", &id, &off) == 2 && id == spool_id(n->sp) && off > from)
+		from = off;
+	while (from < to) {
+		if (spool_ingest(n, from, to, &done, e) == -1)
+			return -1;
+		if (done == from)
+			break;          /* a torn or damaged tail: never answered */
+		from = done;
+	}
+	return spool_restart(n->sp, e);
+}
+
+static void *
+ingester(void *arg)
+{
+	struct node *n = arg;
+	struct err e;
+
+	pthread_mutex_lock(&n->ilock);
+	for (;;) {
+		uint64_t from, to, done;
+		int64_t wait_us;
+		int rc;
+
+		while (n->sp_ingested == n->sp_appended && !n->istop)
+			pthread_cond_wait(&n->iwake, &n->ilock);
+		if (n->sp_ingested == n->sp_appended && n->istop)
+			break;
+		wait_us = n->ingested_us + (n->ifailed ? 100000 : SPOOL_INGEST_US) - mono_us();
+		if (wait_us > 0 && !n->iflush && !n->istop) {
+			struct timespec ts;
+
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_sec += wait_us / 1000000;
+			ts.tv_nsec += (wait_us % 1000000) * 1000L;
+			if (ts.tv_nsec >= 1000000000L) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000L;
+			}
+			pthread_cond_timedwait(&n->iwake, &n->ilock, &ts);
+			continue;
+		}
+		from = n->sp_ingested;
+		to = n->sp_appended;
+		n->iflush = false;
+		n->ingested_us = mono_us();
+		pthread_mutex_unlock(&n->ilock);
+		rc = spool_ingest(n, from, to, &done, &e);
+		pthread_mutex_lock(&n->ilock);
+		n->ifailed = rc == -1 || done == from;
+		if (!n->ifailed)
+			n->sp_ingested = done;
+		else if (n->istop)
+			break;          /* left in the spool: the next open ingests it */
+		if (n->sp_ingested == n->sp_appended && n->sp_appended > SPOOL_RESTART_AT &&
+		    spool_restart(n->sp, &e) == 0) {
+			n->sp_ingested = n->sp_appended = spool_end(n->sp);
+			n->sp_gen++;
+		}
+		pthread_cond_broadcast(&n->idone);
+	}
+	pthread_cond_broadcast(&n->idone);
+	pthread_mutex_unlock(&n->ilock);
+	return NULL;
+}
+
+int
+node_audit_flush(struct node *n, struct err *e)
+{
+	uint64_t target, gen;
+	int rc = 0;
+
+	if (n->sp == NULL)
+		return 0;
+	pthread_mutex_lock(&n->ilock);
+	target = n->sp_appended;
+	gen = n->sp_gen;
+	/* A restart (sp_gen) came after everything before it was ingested. */
+	while (n->sp_ingested < target && n->sp_gen == gen && n->istarted && !n->istop) {
+		n->iflush = true;
+		pthread_cond_signal(&n->iwake);
+		pthread_cond_wait(&n->idone, &n->ilock);
+		if (n->ifailed) {
+			rc = -1;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&n->ilock);
+	if (rc == -1)
+		err_set(e, 503, "", "the audit trail is being written; try again in a moment");
+	return rc;
+}
+
 /* The audit committer: takes every pending read audit entry, lingers a
  * moment when there are few so that batches grow under load, and commits
  * them in one transaction. Readers wait on qcond until their seq is done. */
@@ -419,7 +689,7 @@ committer(void *arg)
 		last = n->qtail->seq;
 		n->qhead = n->qtail = NULL;
 		pthread_mutex_unlock(&n->qlock);
-		rc = commit_batch(n, batch);
+		rc = n->sp ? spool_batch(n, batch) : commit_batch(n, batch);
 		pthread_mutex_lock(&n->qlock);
 		/* Waiters return only after taking qlock, which is held here, so
 		 * every pd stays valid through this loop. Deferred entries are
@@ -1095,6 +1365,9 @@ background(void *arg)
 			struct store *st = reader(n, &e);
 			if (st != NULL)
 				store_checkpoint(st);
+			/* The spool too: its entries are on disk within a second. */
+			if (n->sp != NULL)
+				spool_sync(n->sp);
 			n->w_synced_us = mono_us();
 		}
 		/* Then, every tail_every_us, the few frames written meanwhile,
@@ -2194,7 +2467,7 @@ node_alerts(struct node *n, const struct reqctx *c, int64_t after, int limit, js
 	}
 	if (limit <= 0 || limit > SIMPUL_MAX_ALERTS_PAGE)
 		limit = limit <= 0 ? 100 : SIMPUL_MAX_ALERTS_PAGE;
-	if ((st = reader(n, e)) == NULL)
+	if (node_audit_flush(n, e) == -1 || (st = reader(n, e)) == NULL)
 		return -1;
 	arr = json_array();
 	if (store_alerts_list(st, c->p->agency.id, c->p->id, after, limit, alerts_cb, arr) == -1) {
@@ -2803,7 +3076,7 @@ node_audit_verify(struct node *n, const struct reqctx *c, json_t **out, struct e
 		node_audit_refusal(n, c, "audit.verify", NULL, 403, e->msg);
 		return -1;
 	}
-	if ((st = reader(n, e)) == NULL)
+	if (node_audit_flush(n, e) == -1 || (st = reader(n, e)) == NULL)
 		return -1;
 	ok = audit_verify_store(st, &checked, e) == 0;
 	*out = json_pack("{s:b, s:I}", "ok", ok, "entries", (json_int_t)checked);

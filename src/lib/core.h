@@ -56,6 +56,10 @@ struct node_counters {
 /* The writer connection is a bulk writer (STORE_BULK in store.h): for the
  * import, whose rows reference only rows it wrote or read itself. */
 #define NODE_BULK      0x10
+/* Read audits go to the audit spool (spool.h) and answers leave once their
+ * entry is there, not once it is in the database: the daemon. Without it
+ * (or when another process holds the spool) they commit directly. */
+#define NODE_SPOOL     0x20
 int  node_open(const char *db, int flags, struct node **out, struct err *e);
 void node_close(struct node *n);
 struct node_counters *node_counters(struct node *n);

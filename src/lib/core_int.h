@@ -25,6 +25,10 @@ int  node_audit_write(struct node *n, const struct reqctx *c, const char *action
 int  node_audit_read(struct node *n, const struct reqctx *c, const char *action,
     const char *object, const char *outcome, json_t *detail, struct alert_row *alerts,
     size_t nalerts);
+/* Before reading the audit trail or an inbox in this process: wait until
+ * every read audit spooled so far is in the database (spool.h; at once
+ * without a spool). -1 if it cannot be ingested now. */
+int  node_audit_flush(struct node *n, struct err *e);
 /* Put an alert for an agency inside the open write transaction. */
 int  node_alert_put(struct node *n, const char *agency_id, const char *kind, json_t *payload,
     struct err *e);

@@ -55,6 +55,7 @@ def tmpfile(name, text, mode="w"):
 
 
 def db_count(db, sql, *args):
+    e2e.audit_settled(db)   # read audits reach the table just after the answer
     c = sqlite3.connect("file:%s?mode=ro" % db, uri=True, timeout=30)
     try:
         return c.execute(sql, args).fetchone()[0]

@@ -33,6 +33,7 @@ def node():
 
 
 def audit_entries(n, action):
+    e2e.audit_settled(n.db)
     con = sqlite3.connect("file:%s?mode=ro" % n.db, uri=True, timeout=30)
     try:
         rows = con.execute("SELECT entry FROM audit ORDER BY seq").fetchall()

@@ -23,6 +23,8 @@
 
 #include "audit.h"
 #include "core.h"
+#include "core_int.h"
+#include "spool.h"
 #include "store.h"
 
 #define TOKSZ 128
@@ -138,8 +140,8 @@ teardown(void **state)
 {
 	struct fx *f = *state;
 	char p[192];
-	const char *sfx[] = { "node.db", "node.db-wal", "node.db-shm", "other.db", "other.db-wal",
-		"other.db-shm", "imp.jsonl", NULL };
+	const char *sfx[] = { "node.db", "node.db-wal", "node.db-shm", "node.db-spool", "other.db",
+		"other.db-wal", "other.db-shm", "other.db-spool", "imp.jsonl", NULL };
 
 	node_close(f->n);
 	for (int i = 0; sfx[i]; i++) {
@@ -1702,6 +1704,230 @@ json_depth_limit(void **state)
 	assert_false(json_depth_ok(json_null(), -1));
 }
 
+
+/* ---- the audit spool (spool.h) ----------------------------------------- */
+
+/* Append n "spool.test" entries (one alert for TH-AOC on the first)
+ * straight to the spool, as a daemon would have before stopping; and,
+ * when torn, half a record after them (a write cut by a crash). */
+static void
+spool_put(struct fx *f, int n, bool torn)
+{
+	struct spool *sp;
+	struct err e = {0};
+	struct sbuf b;
+	struct alert_row a = { .created_ms = 7, .payload = "{\"key\":\"phone:+66812345678\"}" };
+
+	str_copy(a.agency_id, sizeof(a.agency_id), "TH-AOC");
+	str_copy(a.kind, sizeof(a.kind), "silent_search");
+	id_new(a.id);
+	assert_int_equal(spool_open(f->path, &sp, &e), 0);
+	sbuf_init(&b, 1 << 20);
+	for (int i = 0; i < n; i++) {
+		struct audit_event ev = { .who = &f->my.p, .action = "spool.test", .outcome = "ok" };
+		char obj[16], *prefix;
+		struct spool_entry en;
+
+		snprintf(obj, sizeof(obj), "n%d", i);
+		ev.object = obj;
+		assert_non_null(prefix = audit_entry_prefix(&ev, &e));
+		en = (struct spool_entry){ .ts_ms = now_ms(), .prefix = prefix,
+		    .prefix_len = strlen(prefix), .alerts = &a, .nalerts = i == 0 };
+		assert_int_equal(spool_encode(&b, &en, 1), 0);
+		free(prefix);
+	}
+	if (torn) {
+		size_t keep = b.len;
+		struct audit_event ev = { .who = &f->my.p, .action = "spool.torn" };
+		char *prefix = audit_entry_prefix(&ev, &e);
+		struct spool_entry en = { .ts_ms = 1, .prefix = prefix, .prefix_len = strlen(prefix) };
+
+		assert_int_equal(spool_encode(&b, &en, 1), 0);
+		b.len = keep + (b.len - keep) / 2;
+		free(prefix);
+	}
+	assert_int_equal(spool_append(sp, b.ptr, b.len, &e), 0);
+	sbuf_free(&b);
+	spool_close(sp);
+}
+
+static int
+count_action(struct fx *f, const char *action)
+{
+	struct store *st;
+	struct err e = {0};
+	sqlite3 *db;
+	sqlite3_stmt *q;
+	char like[64];
+	int c = -1;
+
+	(void)st;
+	(void)e;
+	snprintf(like, sizeof(like), "%%\"action\":\"%s\"%%", action);
+	assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM audit WHERE entry LIKE ?1", -1, &q, NULL), SQLITE_OK);
+	sqlite3_bind_text(q, 1, like, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		c = sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	return c;
+}
+
+static void
+reopen(struct fx *f, int flags)
+{
+	struct err e = {0};
+
+	node_close(f->n);
+	f->n = NULL;
+	if (node_open(f->path, flags | NODE_SYNC_FAST, &f->n, &e) != 0)
+		fail_msg("node_open: %s", e.msg);
+}
+
+/* A daemon's checks are answered from the spool and reach the chain: all of
+ * them, once, chained, after node_audit_flush. A second daemon on the same
+ * file cannot take the spool and commits its audits directly. */
+static void
+spool_daemon_checks_reach_the_chain(void **state)
+{
+	struct fx *f = *state;
+	struct node *second = NULL;
+	struct err e = {0};
+	int64_t before;
+	json_t *j;
+	int c0;
+
+	reopen(f, NODE_SPOOL);
+	before = chain_ok(f, NULL);
+	c0 = count_action(f, "check");
+	for (int i = 0; i < 40; i++)
+		json_decref(check_ok(f, &f->th, "{\"selectors\":[{\"key\":\"phone:+66812345678\"}]}"));
+	assert_int_equal(node_audit_flush(f->n, &e), 0);
+	assert_int_equal(count_action(f, "check"), c0 + 40);
+	assert_true(chain_ok(f, NULL) >= before + 40);
+
+	assert_int_equal(node_open(f->path, NODE_SPOOL | NODE_SYNC_FAST, &second, &e), 0);
+	{
+		struct sbuf out;
+		json_t *in = J("{\"selectors\":[{\"key\":\"phone:+66812345679\"}]}");
+
+		sbuf_init(&out, CHECK_MAX);
+		assert_int_equal(node_check(second, &f->th.c, in, &out, &e), 0);
+		json_decref(in);
+		sbuf_free(&out);
+	}
+	/* No flush: the second node had no spool, so it is already there. */
+	assert_int_equal(count_action(f, "check"), c0 + 41);
+	node_close(second);
+
+	/* Closing the daemon ingests the rest and empties the spool. */
+	json_decref(check_ok(f, &f->th, "{\"selectors\":[{\"key\":\"phone:+66812345678\"}]}"));
+	reopen(f, 0);
+	assert_int_equal(count_action(f, "check"), c0 + 42);
+	j = last_entry(f);
+	assert_non_null(j);
+	json_decref(j);
+	chain_ok(f, NULL);
+}
+
+/* What a stopped daemon left in the spool is chained by the next process
+ * that opens the database, with its alerts; a torn last record (never
+ * answered) is dropped; nothing is ingested twice, including records the
+ * database already notes as ingested. */
+static void
+spool_recovery_exactly_once(void **state)
+{
+	struct fx *f = *state;
+	struct store *st;
+	struct err e = {0};
+	struct spool *sp;
+	char pos[64];
+	json_t *al;
+
+	node_close(f->n);
+	f->n = NULL;
+	spool_put(f, 3, true);
+	reopen(f, 0);
+	assert_int_equal(count_action(f, "spool.test"), 3);
+	assert_int_equal(count_action(f, "spool.torn"), 0);
+	chain_ok(f, NULL);
+	al = alerts(f, &f->th);
+	assert_true(count_alerts(al, "silent_search") >= 1);
+	json_decref(al);
+	reopen(f, 0);
+	assert_int_equal(count_action(f, "spool.test"), 3);
+
+	/* The database says the first two records of this spool are in: only
+	 * the third is ingested. */
+	node_close(f->n);
+	f->n = NULL;
+	spool_put(f, 2, false);
+	assert_int_equal(spool_open(f->path, &sp, &e), 0);
+	snprintf(pos, sizeof(pos), "%016llx:%llu", (unsigned long long)spool_id(sp),
+	    (unsigned long long)spool_end(sp));
+	spool_close(sp);
+	assert_int_equal(store_open(f->path, 0, &st, &e), 0);
+	assert_int_equal(store_begin(st, &e), 0);
+	assert_int_equal(store_meta_put(st, "audit_spool", pos, &e), 0);
+	assert_int_equal(store_commit(st, &e), 0);
+	store_close(st);
+	spool_put(f, 1, false);
+	reopen(f, 0);
+	assert_int_equal(count_action(f, "spool.test"), 4);
+	chain_ok(f, NULL);
+}
+
+/* Records: round trip with alerts; a flipped byte or a cut ends the good
+ * part; the lock admits one process at a time; a foreign file is refused. */
+static void
+spool_file_format(void **state)
+{
+	struct fx *f = *state;
+	struct spool *sp, *sp2;
+	struct err e = {0};
+	struct sbuf b;
+	struct alert_row a = { .created_ms = 9, .payload = "{}" };
+	struct spool_entry en[2] = {
+		{ .ts_ms = 1, .prefix = "{\"action\":\"a\"", .prefix_len = 13, .alerts = &a, .nalerts = 1 },
+		{ .ts_ms = 2, .prefix = "{\"action\":\"b\"", .prefix_len = 13 },
+	};
+	int64_t one, used;
+	char path[192];
+	FILE *fp;
+
+	str_copy(a.agency_id, sizeof(a.agency_id), "TH-AOC");
+	str_copy(a.kind, sizeof(a.kind), "match");
+	id_new(a.id);
+	sbuf_init(&b, 1 << 20);
+	assert_int_equal(spool_encode(&b, en, 1), 0);
+	one = (int64_t)b.len;
+	assert_int_equal(spool_encode(&b, en + 1, 1), 0);
+	assert_int_equal(spool_decode(b.ptr, b.len, NULL, NULL), (int64_t)b.len);
+	assert_int_equal(spool_decode(b.ptr, b.len - 1, NULL, NULL), one);
+	b.ptr[one + 30] ^= 1;
+	assert_int_equal(spool_decode(b.ptr, b.len, NULL, NULL), one);
+	b.ptr[one + 30] ^= 1;
+	used = spool_decode(b.ptr, (size_t)one - 1, NULL, NULL);
+	assert_int_equal(used, 0);
+	sbuf_free(&b);
+
+	/* The node holds nothing here (opened without NODE_SPOOL). */
+	assert_int_equal(spool_open(f->path, &sp, &e), 0);
+	assert_int_equal(spool_open(f->path, &sp2, &e), 1);
+	assert_int_equal(spool_end(sp), SPOOL_HEADER);
+	spool_close(sp);
+
+	snprintf(path, sizeof(path), "%s/other.db", f->dir);
+	snprintf(path + strlen(path), sizeof(path) - strlen(path), "-spool");
+	assert_non_null(fp = fopen(path, "w"));
+	fputs("this is not a spool file at all, no", fp);
+	fclose(fp);
+	path[strlen(path) - 6] = '\0';
+	assert_int_equal(spool_open(path, &sp, &e), -1);
+	assert_non_null(strstr(e.msg, "not a Simpul audit spool"));
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int
@@ -1729,6 +1955,9 @@ main(void)
 		T(fault_midway_write_rolls_back),
 		T(fault_audit_unwritable),
 		T(fault_database_locked),
+		T(spool_daemon_checks_reach_the_chain),
+		T(spool_recovery_exactly_once),
+		T(spool_file_format),
 		cmocka_unit_test(json_depth_limit),
 	};
 	return cmocka_run_group_tests_name("core", tests, NULL, NULL);
