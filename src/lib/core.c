@@ -274,7 +274,7 @@ node_open(const char *db, int flags, struct node **out, struct err *e)
 	 * before this process writes anything; only the daemon keeps it. */
 	{
 		struct spool *sp = NULL;
-		int r = spool_open(db, &sp, e);
+		int r = spool_open(db, (flags & NODE_SPOOL) != 0, &sp, e);
 
 		if (r == -1)
 			goto fail;

@@ -95,7 +95,7 @@ write_header(struct spool *sp)
 }
 
 int
-spool_open(const char *db, struct spool **out, struct err *e)
+spool_open(const char *db, bool create, struct spool **out, struct err *e)
 {
 	struct spool *sp;
 	unsigned char h[SPOOL_HEADER];
@@ -109,7 +109,11 @@ spool_open(const char *db, struct spool **out, struct err *e)
 		return -1;
 	}
 	snprintf(sp->path, n, "%s-spool", db);
-	if ((sp->fd = open(sp->path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1) {
+	if ((sp->fd = open(sp->path, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0600)) == -1) {
+		if (errno == ENOENT && !create) {
+			spool_close(sp);
+			return 2;
+		}
 		err_set(e, 500, "db", "cannot open the audit spool %s: %s", sp->path, strerror(errno));
 		goto fail;
 	}

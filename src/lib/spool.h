@@ -22,6 +22,7 @@
 #ifndef SIMPUL_SPOOL_H
 #define SIMPUL_SPOOL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,9 +45,10 @@ struct spool_entry {
 	size_t                  nalerts;
 };
 
-/* Open (create) and lock `<db>-spool`. 0 ok; 1 another process holds it (the
- * caller commits its audits directly); -1 error. */
-int  spool_open(const char *db, struct spool **out, struct err *e);
+/* Open and lock `<db>-spool` (created when `create`). 0 ok; 1 another
+ * process holds it (the caller commits its audits directly); 2 there is
+ * none and create was false; -1 error. */
+int  spool_open(const char *db, bool create, struct spool **out, struct err *e);
 void spool_close(struct spool *sp);
 uint64_t spool_id(const struct spool *sp);
 uint64_t spool_end(const struct spool *sp);      /* offset after the last record */

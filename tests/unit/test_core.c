@@ -1721,7 +1721,7 @@ spool_put(struct fx *f, int n, bool torn)
 	str_copy(a.agency_id, sizeof(a.agency_id), "TH-AOC");
 	str_copy(a.kind, sizeof(a.kind), "silent_search");
 	id_new(a.id);
-	assert_int_equal(spool_open(f->path, &sp, &e), 0);
+	assert_int_equal(spool_open(f->path, true, &sp, &e), 0);
 	sbuf_init(&b, 1 << 20);
 	for (int i = 0; i < n; i++) {
 		struct audit_event ev = { .who = &f->my.p, .action = "spool.test", .outcome = "ok" };
@@ -1863,7 +1863,7 @@ spool_recovery_exactly_once(void **state)
 	node_close(f->n);
 	f->n = NULL;
 	spool_put(f, 2, false);
-	assert_int_equal(spool_open(f->path, &sp, &e), 0);
+	assert_int_equal(spool_open(f->path, true, &sp, &e), 0);
 	snprintf(pos, sizeof(pos), "%016llx:%llu", (unsigned long long)spool_id(sp),
 	    (unsigned long long)spool_end(sp));
 	spool_close(sp);
@@ -1913,8 +1913,8 @@ spool_file_format(void **state)
 	sbuf_free(&b);
 
 	/* The node holds nothing here (opened without NODE_SPOOL). */
-	assert_int_equal(spool_open(f->path, &sp, &e), 0);
-	assert_int_equal(spool_open(f->path, &sp2, &e), 1);
+	assert_int_equal(spool_open(f->path, true, &sp, &e), 0);
+	assert_int_equal(spool_open(f->path, true, &sp2, &e), 1);
 	assert_int_equal(spool_end(sp), SPOOL_HEADER);
 	spool_close(sp);
 
@@ -1924,7 +1924,7 @@ spool_file_format(void **state)
 	fputs("this is not a spool file at all, no", fp);
 	fclose(fp);
 	path[strlen(path) - 6] = '\0';
-	assert_int_equal(spool_open(path, &sp, &e), -1);
+	assert_int_equal(spool_open(path, true, &sp, &e), -1);
 	assert_non_null(strstr(e.msg, "not a Simpul audit spool"));
 }
 
