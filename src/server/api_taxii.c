@@ -9,6 +9,7 @@
  *   GET  /taxii2/api/collections/{id}/objects/{oid}/   one object (all its versions: one)
  *   GET  /taxii2/api/collections/{id}/objects/{oid}/versions/
  *   GET  /taxii2/api/collections/{id}/manifest/
+ *   GET  /taxii2/api/status/{id}/                      a POST's status (stored; the poster only)
  *
  * Collections: "own" (the reports the principal's agency originated) and
  * one per audience of releasable_to the agency belongs to (MEMBERS, ALL_LE,
@@ -25,6 +26,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "formats_node.h"
 #include "policy.h"
 #include "server.h"
 #include "simpul_limits.h"
@@ -450,6 +452,30 @@ objects_post(const struct api_req *r, const struct reqctx *c, const struct coll 
 			json_decref(cp);
 		}
 	}
+	/* Persons and notices: law enforcement only; the others are failures. */
+	if (kind_is_le(c->p->agency.kind)) {
+		json_t *errs = json_array();
+		if (node_check_records(json_object_get(conv, "persons"), json_object_get(conv, "notices"), errs) > 0) {
+			const json_t *e0 = json_array_get(errs, 0);
+			char msg[700];
+			snprintf(msg, sizeof(msg), "%.120s: %.80s: %.400s", json_string_value(json_object_get(e0, "object")),
+			    json_string_value(json_object_get(e0, "field")), json_string_value(json_object_get(e0, "reason")));
+			node_audit_refusal(r->n, c, "taxii.add", col->id, 400, msg);
+			taxii_error(resp, 400, json_string_value(json_object_get(e0, "field")), msg);
+			json_decref(errs);
+			goto out;
+		}
+		json_decref(errs);
+	} else {
+		const json_t *it;
+		const char *const lists[] = { "persons", "notices" };
+		for (int l = 0; l < 2; l++)
+			json_array_foreach(json_object_get(conv, lists[l]), i, it)
+				json_array_append_new(json_object_get(conv, "skipped"), json_pack("{s:O, s:s}", "object",
+				    json_object_get(it, "stix_id"), "reason", "persons and notices are for law-enforcement agencies"));
+		json_object_set_new(conv, "persons", json_array());
+		json_object_set_new(conv, "notices", json_array());
+	}
 	{
 		struct stix_src ss;
 		struct import_source src;
@@ -459,10 +485,10 @@ objects_post(const struct api_req *r, const struct reqctx *c, const struct coll 
 			taxii_error(resp, e.status ? e.status : 500, e.field, e.msg);
 			goto out;
 		}
-		/* The import's entries name the agency's import principal; this one
-		 * names who posted. */
-		if (node_audit_access(r->n, c, "taxii.add", col->aud, &e) == -1) {
-			taxii_error(resp, 500, NULL, e.msg);
+		struct records_stats rs;
+		if (node_import_records(r->n, c, json_object_get(conv, "persons"), json_object_get(conv, "notices"),
+		    &rs, &e) == -1) {
+			taxii_error(resp, e.status ? e.status : 500, e.field, e.msg);
 			goto out;
 		}
 	}
@@ -488,6 +514,13 @@ objects_post(const struct api_req *r, const struct reqctx *c, const struct coll 
 	    "request_timestamp", t, "total_count", (json_int_t)json_array_size(objs),
 	    "success_count", (json_int_t)json_array_size(succ), "successes", succ,
 	    "failure_count", (json_int_t)json_array_size(fail), "failures", fail, "pending_count", (json_int_t)0);
+	/* Stored with the post's audit entry ("taxii.add"), so that GET
+	 * status/{id}/ answers the poster after a restart too. The import's
+	 * own entries name the agency's import principal; this one, who posted. */
+	if (node_taxii_status_put(r->n, c, col->aud, status, &e) == -1) {
+		taxii_error(resp, 500, NULL, e.msg);
+		goto out;
+	}
 	taxii_reply(resp, 202, status);
 out:
 	json_decref(status);
@@ -556,6 +589,23 @@ api_taxii(const struct api_req *r, const struct reqctx *c, const char *tail, str
 			return;
 		}
 		out = json_pack("{s:o}", "collections", a);
+		taxii_reply(resp, 200, out);
+		json_decref(out);
+		return;
+	}
+	if (strncmp(p, "status/", 7) == 0 && !post) {
+		char sid[64];
+		const char *q = p + 7, *s2 = strchr(q, '/');
+		if (s2 == NULL || strcmp(s2, "/") != 0 || (size_t)(s2 - q) >= sizeof(sid) || s2 == q) {
+			taxii_error(resp, 404, "status", "no such status resource");
+			return;
+		}
+		memcpy(sid, q, (size_t)(s2 - q));
+		sid[s2 - q] = '\0';
+		if (node_taxii_status_get(r->n, c, sid, &out, &e) == -1) {
+			taxii_error(resp, e.status ? e.status : 500, e.field, e.msg);
+			return;
+		}
 		taxii_reply(resp, 200, out);
 		json_decref(out);
 		return;
