@@ -69,6 +69,97 @@ print_report(const struct csv_report *rep, const char *file)
 	    rep->syntax_error ? " (reading stopped at a syntax error)" : "");
 }
 
+/* When the check pass found rows imported before, the import's source
+ * drops them itself (a lookup on the import's reader thread) instead of
+ * handing them to the pipeline to be parsed, normalised and refused by the
+ * writer's claim: re-importing a file costs about a dry run. A row imported
+ * meanwhile by another process is still caught by the claim. */
+#define SKIP_BATCH 256
+
+struct skipsrc {
+	struct import_source inner;
+	struct node         *n;
+	const char          *agency;
+	uint64_t             skipped;
+	struct import_item   buf[SKIP_BATCH];
+	unsigned char        dg[SKIP_BATCH][32];
+	size_t               nbuf, pos;
+	bool                 done;
+	int                  last_rc;
+	struct err           last_e;
+};
+
+/* Read a batch ahead; one read snapshot tells how many were imported: all
+ * (the usual re-import) are dropped at once, none are kept, and a mixed
+ * batch (where an interrupted import stopped) is looked up row by row. */
+static int
+skip_fill(struct skipsrc *s, struct err *e)
+{
+	int cnt;
+
+	s->nbuf = s->pos = 0;
+	while (s->nbuf < SKIP_BATCH) {
+		struct import_item *it = &s->buf[s->nbuf];
+		int rc;
+		memset(it, 0, sizeof(*it));
+		if ((rc = s->inner.next(s->inner.ctx, it, &s->last_e)) != 1) {
+			s->done = true;
+			s->last_rc = rc;
+			break;
+		}
+		memcpy(s->dg[s->nbuf], it->digest, 32);
+		s->nbuf++;
+	}
+	if (s->nbuf == 0)
+		return 0;
+	if ((cnt = node_import_seen_many(s->n, s->agency, (const unsigned char (*)[32])s->dg, s->nbuf, e)) == -1)
+		return -1;
+	for (size_t i = 0; cnt > 0 && i < s->nbuf; i++) {
+		int seen = (size_t)cnt == s->nbuf ? 1 : s->buf[i].has_digest ?
+		    node_import_seen(s->n, s->agency, s->buf[i].digest, NULL, e) : 0;
+		if (seen == -1)
+			return -1;
+		if (seen == 1) {
+			json_decref(s->buf[i].report);
+			s->buf[i].report = NULL;
+			s->skipped++;
+		}
+	}
+	return 0;
+}
+
+static int
+skip_next(void *ctx, struct import_item *it, struct err *e)
+{
+	struct skipsrc *s = ctx;
+
+	for (;;) {
+		while (s->pos < s->nbuf) {
+			struct import_item *b = &s->buf[s->pos++];
+			if (b->report != NULL) {
+				*it = *b;
+				b->report = NULL;
+				return 1;
+			}
+		}
+		if (s->done) {
+			if (s->last_rc == -1)
+				*e = s->last_e;
+			return s->last_rc;
+		}
+		if (skip_fill(s, e) == -1)
+			return -1;
+	}
+}
+
+static void
+skip_free(struct skipsrc *s)
+{
+	for (size_t i = s->pos; i < s->nbuf; i++)
+		json_decref(s->buf[i].report);
+	s->nbuf = s->pos = 0;
+}
+
 int
 import_csv(const char *db, const char *agency, const char *file, const char *mapping,
     bool dry_run, bool json, int node_flags)
@@ -150,20 +241,32 @@ import_csv(const char *db, const char *agency, const char *file, const char *map
 	{
 		struct import_source src;
 		struct import_stats st;
+		static struct skipsrc sk;   /* large; one import per process */
+		memset(&sk, 0, sizeof(sk));
+		sk.n = n;
+		sk.agency = agency;
 		if (csv_open(m, in, &c, &e) == -1) {
 			rc = cli_fail(1, "%s: %s%s%s", file, e.field[0] ? e.field : "", e.field[0] ? ": " : "", e.msg);
 			goto out;
 		}
 		csv_source(c, &src);
-		progress_start(&pg, "importing", rep.rows);
+		if (rep.already_imported > 0) {
+			sk.inner = src;
+			src.next = skip_next;
+			src.ctx = &sk;
+		}
+		progress_start(&pg, "importing", rep.rows - rep.already_imported);
 		rc = node_import_source(n, agency, &src, 0, rows_progress, &pg, &st, &e);
+		skip_free(&sk);
 		progress_end(&pg);
 		if (rc == -1) {
 			rc = cli_fail(1, "%s: %s (%llu rows committed before it; run the same command "
 			    "again to resume: imported rows are skipped)", file, e.msg,
-			    (unsigned long long)(st.items - st.items % 1000));
+			    (unsigned long long)(st.items - st.items % 1000 + sk.skipped));
 			goto out;
 		}
+		st.items += sk.skipped;
+		st.duplicates += sk.skipped;
 		if (json)
 			printf("{\"rows\":%llu,\"imported\":%llu,\"duplicates\":%llu,\"selectors\":%llu,"
 			    "\"matches\":%llu}\n", (unsigned long long)st.items,

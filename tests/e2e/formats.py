@@ -136,6 +136,25 @@ def csv_import_then_reimport_changes_nothing():
 
 
 @test
+def csv_import_of_a_partly_imported_file_writes_the_rest():
+    """The source drops rows imported before (batches of 256 looked up at once, a mixed batch
+    row by row): a file whose first 700 rows were imported writes exactly the other 500."""
+    n = node()
+    text, keys = batch(1200)
+    lines = text.splitlines(True)
+    part = tmpfile("part.csv", "".join(lines[:701]))
+    full = tmpfile("full.csv", text)
+    j = json.loads(csv_import(n, "MY-BANK2", part, "--json").stdout)
+    eq((j["rows"], j["imported"]), (700, 700), "first part")
+    before = db_count(n.db, "SELECT count(*) FROM reports WHERE agency_id = 'MY-BANK2'")
+    j = json.loads(csv_import(n, "MY-BANK2", full, "--json").stdout)
+    eq((j["rows"], j["imported"], j["duplicates"]), (1200, 500, 700), "the whole file")
+    eq(db_count(n.db, "SELECT count(*) FROM reports WHERE agency_id = 'MY-BANK2'"), before + 500, "reports")
+    j = json.loads(csv_import(n, "MY-BANK2", full, "--json").stdout)
+    eq((j["rows"], j["imported"], j["duplicates"]), (1200, 0, 1200), "again")
+
+
+@test
 def csv_dry_run_names_row_column_field_reason():
     n = node()
     text = HDR + ("C1,31/02/2025,Job,10,1234567890,MBBEMYKL,,\n"
