@@ -522,11 +522,19 @@ import_reports_array(const char *db, const char *agency, const char *file, json_
 	str_copy(p.id, sizeof(p.id), "import");
 	p.role = kind_is_private(ag.kind) ? ROLE_PARTNER : ROLE_ANALYST;
 	if (nrec && !kind_is_le(ag.kind)) {
-		bad++;
-		fprintf(stderr, "%s: %zu persons and notices: they are for law-enforcement agencies, and %s is not one\n",
-		    file, nrec, agency);
-		json_array_append_new(errs, json_pack("{s:s, s:s, s:s}", "object", "", "field", "persons",
-		    "reason", "persons and notices are for law-enforcement agencies"));
+		/* Listed as skipped, as a TAXII post lists them as failures. */
+		const json_t *it;
+		size_t k;
+		const json_t *const lists[] = { persons, notices };
+		for (int l = 0; l < 2; l++)
+			json_array_foreach(lists[l], k, it)
+				json_array_append_new((json_t *)skipped, json_pack("{s:O, s:s}", "object",
+				    json_object_get(it, "stix_id"), "reason",
+				    "persons and notices are for law-enforcement agencies"));
+		fprintf(stderr, "%s: %zu persons and notices skipped: they are for law-enforcement agencies, "
+		    "and %s is not one\n", file, nrec, agency);
+		persons = notices = NULL;
+		nrec = 0;
 	} else if (nrec) {
 		size_t k0 = json_array_size(errs), nb = node_check_records(persons, notices, errs);
 		for (size_t k = k0; k < json_array_size(errs); k++) {
@@ -692,7 +700,8 @@ import_misp(const char *db, const char *agency, const char *file, bool dry_run, 
 		return cli_fail(1, "%s: %s%s%s", file, e.field, e.field[0] ? ": " : "", e.msg);
 	}
 	rc = import_reports_array(db, agency, file, json_object_get(out, "reports"),
-	    json_object_get(out, "skipped"), NULL, NULL, "MISP event", dry_run, json, node_flags);
+	    json_object_get(out, "skipped"), json_object_get(out, "persons"), NULL, "MISP event", dry_run, json,
+	    node_flags);
 	json_decref(out);
 	json_decref(in);
 	return rc;

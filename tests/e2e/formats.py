@@ -854,10 +854,11 @@ def stix_persons_and_notices_export_import_round_trip():
     got = post_json(n, "SG-ASCOM", "/api/v1/persons/search", {"name": "Somchai Jaidee %d" % u}, status=200)
     check(any(x["explain"].get("agency") == "SG-ASCOM" for x in got["results"]),
           "imported person found: %s" % short(got))
-    # A bank may not import persons: nothing is written, the reason is named.
-    p = cli("import", "--db", n.db, "--agency", "MY-BANK1", "--format", "stix", out, ok=False)
-    eq(p.returncode, 1, "a bank importing persons")
-    check("law-enforcement" in p.stderr, "stderr: %s" % short(p.stderr))
+    # A bank may not import persons or notices: they are skipped, the reason named.
+    cnt = db_count(n.db, "SELECT count(*) FROM xrecords WHERE agency_id = 'MY-BANK1'")
+    j = cli_json("import", "--db", n.db, "--agency", "MY-BANK1", "--format", "stix", "--json", out)
+    eq((j["persons"], j["notices"]), (0, 0), "a bank importing persons and notices")
+    eq(db_count(n.db, "SELECT count(*) FROM xrecords WHERE agency_id = 'MY-BANK1'"), cnt, "no bank xrecords")
     # A malformed person (no name) is named; nothing is written.
     bad = json.loads(json.dumps(b1))
     for o in bad["objects"]:
@@ -969,6 +970,41 @@ def misp_round_trip_export_import_export():
     r = n.get("/api/v1/export/misp?report=" + new, "SG-ASCOM")
     eq(r.status, 200, "re-export")
     eq(misp_meaning(r.json), misp_meaning(e1), "meaning and markings after export -> import -> export")
+
+
+@test
+def misp_person_objects_become_persons():
+    n = node()
+    u = uniq()
+    ev = {"Event": {"uuid": "5d0092c5-5f74-4287-9642-%012d" % u, "timestamp": "1767225600",
+                    "info": "Compound recruiter %d" % u, "date": "2026-01-01", "distribution": "1",
+                    "Tag": [{"name": "tlp:amber"}],
+                    "Object": [{"name": "person", "uuid": "6d0092c5-5f74-4287-9642-%012d" % u, "Attribute": [
+                        {"object_relation": "full-name", "type": "full-name", "value": "Nguyen Van Minh %d" % u},
+                        {"object_relation": "alias", "type": "text", "value": "Minh Boss"},
+                        {"object_relation": "date-of-birth", "type": "date-of-birth", "value": "1990-07-14"},
+                        {"object_relation": "nationality", "type": "nationality", "value": "VN"},
+                        {"object_relation": "gender", "type": "gender", "value": "Male"},
+                        {"object_relation": "passport-number", "type": "passport-number", "value": "C%07d" % u},
+                        {"object_relation": "passport-country", "type": "passport-country", "value": "VNM"},
+                        {"object_relation": "phone-number", "type": "phone-number", "value": "+84912%06d" % (u % 10**6)},
+                        {"object_relation": "place-of-birth", "type": "place-of-birth", "value": "Hanoi"}]}]}}
+    path = tmpfile("ev.json", json.dumps(ev))
+    j = cli_json("import", "--db", n.db, "--agency", "SG-ASCOM", "--format", "misp", "--json", path)
+    eq((j["imported"], j["persons"]), (1, 1), "the event's report and its person")
+    got = post_json(n, "SG-ASCOM", "/api/v1/persons/search", {"name": "Nguyen Van Minh %d" % u, "dob": "1990"},
+                    status=200)
+    mine = [x for x in got["results"] if x["explain"].get("agency") == "SG-ASCOM"]
+    check(mine, "the person is found by name: %s" % short(got))
+    p = n.get("/api/v1/persons/" + mine[0]["id"], "SG-ASCOM").json
+    eq((p["dob"], p["nationality"], p["gender"], p["documents"][0]["type"], len(p["names"])),
+       (["1990-07-14"], ["VN"], "male", "passport", 2), "the person's fields")
+    eq((p["markings"]["tlp"], p["markings"]["releasable_to"]), ("AMBER", ["SG"]), "the event's markings")
+    j = cli_json("import", "--db", n.db, "--agency", "SG-ASCOM", "--format", "misp", "--json", path)
+    eq((j["imported"], j["persons"], j["records_duplicates"]), (0, 0, 1), "the same event again")
+    # A bank takes the selectors, not the person.
+    j = cli_json("import", "--db", n.db, "--agency", "MY-BANK1", "--format", "misp", "--json", path)
+    eq((j["imported"], j["persons"]), (1, 0), "a bank's import")
 
 
 @test
