@@ -580,3 +580,104 @@ node_taxii_status_get(struct node *n, const struct reqctx *c, const char *id, js
 	}
 	return 0;
 }
+
+/* ---- TAXII: the notices collection -------------------------------------- */
+
+struct nfeed {
+	struct store           *st;
+	const struct principal *p;
+	int64_t                 added_after_ms;
+	int                     limit;
+	size_t                  scanned;
+	int64_t                 last;
+	bool                    more;
+	json_t                 *notices, *persons, *agencies, *seen;
+};
+
+static int
+nfeed_cb(void *ctx, const struct xrecord *x)
+{
+	struct nfeed *f = ctx;
+	struct record_meta meta = { x->agency_id, &x->m };
+	json_t *o;
+
+	if ((int)json_array_size(f->notices) == f->limit || f->scanned == SIMPUL_MAX_FEED_SCAN) {
+		f->more = true;
+		return 1;
+	}
+	f->scanned++;
+	f->last = x->rid;
+	if (x->created_ms <= f->added_after_ms || policy_decide(f->p, &meta, USE_ONWARD) != POLICY_FULL)
+		return 0;
+	o = xrecord_render(x);
+	json_object_set_new(o, "rid", json_integer(x->rid));
+	json_array_append_new(f->notices, o);
+	agency_put(f->st, f->agencies, x->agency_id);
+	return 0;
+}
+
+int
+node_export_notice_feed(struct node *n, const struct reqctx *c, int64_t after_rid, int64_t added_after_ms,
+    int limit, json_t **notices_out, json_t **persons_out, json_t **agencies_out, int64_t *last_rid,
+    bool *more, struct err *e)
+{
+	struct nfeed f = { .p = c->p, .added_after_ms = added_after_ms, .limit = limit, .last = after_rid };
+	const json_t *nt, *s;
+	json_t *d;
+	size_t i, k;
+	int rc;
+
+	*notices_out = *persons_out = *agencies_out = NULL;
+	*more = false;
+	if ((f.st = node_reader(n, e)) == NULL)
+		return -1;
+	f.notices = json_array();
+	f.persons = json_array();
+	f.agencies = json_object();
+	f.seen = json_object();
+	if (store_read_begin(f.st, e) == -1)
+		goto fail;
+	rc = store_xrecord_iter(f.st, "notice", after_rid, nfeed_cb, &f);
+	/* The persons they name, for a principal who may read persons. */
+	if (rc != -1 && may_read_persons(c->p))
+		json_array_foreach(f.notices, i, nt)
+			json_array_foreach(json_object_get(nt, "subjects"), k, s) {
+				const char *t = json_string_value(json_object_get(s, "type"));
+				const char *pid = json_string_value(json_object_get(s, "id"));
+				struct xrecord x;
+				if (t == NULL || strcmp(t, "person") != 0 || pid == NULL || json_object_get(f.seen, pid))
+					continue;
+				if (xrecord_onward(f.st, c->p, "person", pid, &x) != 0)
+					continue;
+				json_object_set_new(f.seen, x.id, json_true());
+				json_array_append_new(f.persons, xrecord_render(&x));
+				agency_put(f.st, f.agencies, x.agency_id);
+				free((char *)x.body);
+			}
+	store_read_end(f.st);
+	if (rc == -1) {
+		err_set(e, 500, "", "could not read notices");
+		goto fail;
+	}
+	d = json_pack("{s:s, s:I, s:I}", "collection", "notices", "after", (json_int_t)after_rid, "notices",
+	    (json_int_t)json_array_size(f.notices));
+	rc = node_audit_read(n, c, "taxii.objects", "notices", "ok", d, NULL, 0);
+	json_decref(d);
+	if (rc == -1) {
+		err_set(e, 500, "", "the audit trail could not be written; nothing is returned without it");
+		goto fail;
+	}
+	json_decref(f.seen);
+	*notices_out = f.notices;
+	*persons_out = f.persons;
+	*agencies_out = f.agencies;
+	*last_rid = f.last;
+	*more = f.more;
+	return 0;
+fail:
+	json_decref(f.notices);
+	json_decref(f.persons);
+	json_decref(f.agencies);
+	json_decref(f.seen);
+	return -1;
+}

@@ -59,4 +59,14 @@ int node_taxii_status_put(struct node *n, const struct reqctx *c, const char *co
     struct err *e);
 int node_taxii_status_get(struct node *n, const struct reqctx *c, const char *id, json_t **out, struct err *e);
 
+/* A TAXII page of the notices collection: the notices after local row
+ * after_rid created after added_after_ms that the principal may share
+ * onward (USE_ONWARD FULL), at most limit (each with "rid", its row), and
+ * the persons they name that the principal may export (law-enforcement
+ * principals). *last_rid: the last row looked at (the next page starts
+ * after it); *more when there may be more. One "taxii.objects" audit entry. */
+int node_export_notice_feed(struct node *n, const struct reqctx *c, int64_t after_rid, int64_t added_after_ms,
+    int limit, json_t **notices_out, json_t **persons_out, json_t **agencies_out, int64_t *last_rid,
+    bool *more, struct err *e);
+
 #endif

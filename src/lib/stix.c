@@ -698,6 +698,29 @@ put_sco(struct stix_out *b, const char *key, json_t *marks, char id[128])
 	return 0;
 }
 
+/* STIX forbids empty lists (and properties.json empty dictionaries): set
+ * o[k] from v leaving out empty arrays and objects, one level down too. */
+static void
+set_nonempty(json_t *o, const char *k, const json_t *v)
+{
+	if (json_is_array(v) && json_array_size(v) == 0)
+		return;
+	if (json_is_object(v)) {
+		json_t *c = json_object();
+		const char *kk;
+		json_t *vv;
+		json_object_foreach((json_t *)v, kk, vv)
+			if (!((json_is_array(vv) && json_array_size(vv) == 0) || (json_is_object(vv) && json_object_size(vv) == 0)))
+				json_object_set(c, kk, vv);
+		if (json_object_size(c))
+			json_object_set_new(o, k, c);
+		else
+			json_decref(c);
+		return;
+	}
+	json_object_set(o, k, (json_t *)v);
+}
+
 static int
 add_person(struct stix_out *b, const json_t *p, const json_t *agencies, struct err *e)
 {
@@ -725,7 +748,7 @@ add_person(struct stix_out *b, const json_t *p, const json_t *agencies, struct e
 			"documents", "links", "source", NULL };
 		for (int j = 0; keep[j]; j++)
 			if (json_object_get(p, keep[j]))
-				json_object_set(props, keep[j], json_object_get(p, keep[j]));
+				set_nonempty(props, keep[j], json_object_get(p, keep[j]));
 	}
 	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:O}", "type", "identity", "spec_version", "2.1",
 	    "id", sid, "created", created, "modified", updated, "created_by_ref", ident, "name", name,
@@ -810,9 +833,13 @@ add_notice(struct stix_out *b, const json_t *nt, const json_t *agencies, struct 
 	    "attack-pattern" : "threat-report", "object_refs", refs, "object_marking_refs", marks);
 	if (sget(nt, "text") && *sget(nt, "text"))
 		json_object_set(o, "description", json_object_get(nt, "text"));
-	json_object_set_new(o, "extensions", ext(b, EXT_PROPS, "property-extension",
-	    json_pack("{s:s, s:s, s:s, s:s, s:I, s:o}", "record", "notice", "notice_id", nid, "agency_id", agency,
-	    "notice_kind", kind, "version", json_integer_value(json_object_get(nt, "version")), "subjects", subj)));
+	{
+		json_t *x = json_pack("{s:s, s:s, s:s, s:s, s:I}", "record", "notice", "notice_id", nid, "agency_id",
+		    agency, "notice_kind", kind, "version", json_integer_value(json_object_get(nt, "version")));
+		set_nonempty(x, "subjects", subj);
+		json_decref(subj);
+		json_object_set_new(o, "extensions", ext(b, EXT_PROPS, "property-extension", x));
+	}
 	put(b, o);
 	json_decref(marks);
 	return 0;

@@ -11,9 +11,11 @@
  *   GET  /taxii2/api/collections/{id}/manifest/
  *   GET  /taxii2/api/status/{id}/                      a POST's status (stored; the poster only)
  *
- * Collections: "own" (the reports the principal's agency originated) and
+ * Collections: "own" (the reports the principal's agency originated),
  * one per audience of releasable_to the agency belongs to (MEMBERS, ALL_LE,
- * PRIVATE, its country, its agency id); a collection holds the reports
+ * PRIVATE, its country, its agency id), and "Notices" (the notices released
+ * to the principal, with the persons they name: node_export_notice_feed);
+ * a report collection holds the reports
  * released to that audience that the principal may share onward
  * (node_export_feed: the policy gate, USE_ONWARD, and one audit entry per
  * page), as STIX objects (stix.c). An object's date_added is its report's
@@ -72,6 +74,7 @@ struct coll {
 	char id[40];
 	char aud[SIMPUL_MAX_AGENCY_ID + 8];   /* releasable_to entry; own: the agency id */
 	bool own;
+	bool notices;                         /* the notices collection */
 	char title[160];
 };
 
@@ -91,6 +94,7 @@ collections(const struct principal *p, struct coll *c, int max)
 	const char *auds[5] = { AUD_MEMBERS, AUD_ALL_LE, AUD_PRIVATE, p->agency.country, p->agency.id };
 	int n = 0;
 
+	memset(c, 0, sizeof(*c) * (size_t)max);
 	coll_id("own", p->agency.id, c[n].id);
 	str_copy(c[n].aud, sizeof(c[n].aud), p->agency.id);
 	c[n].own = true;
@@ -106,7 +110,19 @@ collections(const struct principal *p, struct coll *c, int max)
 		coll_id("aud", auds[i], c[n].id);
 		str_copy(c[n].aud, sizeof(c[n].aud), auds[i]);
 		c[n].own = false;
+		c[n].notices = false;
 		snprintf(c[n].title, sizeof(c[n].title), "Reports releasable to %s", auds[i]);
+		n++;
+	}
+	/* Notices (wanted persons, modi operandi, warnings) released to the
+	 * agency, for every agency principal (GET /api/v1/notices's rule). */
+	if (n < max && p->role != ROLE_PUBLIC && p->agency.kind != AK_PUBLIC && role_valid_for_kind(p->role,
+	    p->agency.kind)) {
+		coll_id("notices", "", c[n].id);
+		str_copy(c[n].aud, sizeof(c[n].aud), "notices");
+		c[n].own = false;
+		c[n].notices = true;
+		snprintf(c[n].title, sizeof(c[n].title), "Notices");
 		n++;
 	}
 	return n;
@@ -116,7 +132,9 @@ static json_t *
 coll_json(const struct principal *p, const struct coll *c)
 {
 	return json_pack("{s:s, s:s, s:s, s:b, s:b, s:[s]}", "id", c->id, "title", c->title,
-	    "description", c->own ? "The reports this agency originated, as STIX 2.1" :
+	    "description", c->own ? "The reports this agency originated, as STIX 2.1" : c->notices ?
+	    "Notices of every agency released to you that you may share onward (and the persons they name), "
+	    "as STIX 2.1" :
 	    "Reports of every agency released to this audience that you may share onward, as STIX 2.1",
 	    "can_read", true, "can_write", c->own && policy_may_write(p), "media_types", STIX_MT);
 }
@@ -193,12 +211,33 @@ struct page {
 	char        next[48];
 };
 
+/* A notice's objects: the persons it names that the page carries, then it. */
+static int
+notice_objects(struct stix_out *b, const json_t *notice, const json_t *persons, const json_t *agencies,
+    struct err *e)
+{
+	json_t *mine = json_array(), *one = json_pack("[O]", notice);
+	const json_t *s, *p;
+	size_t i, k;
+	int rc;
+
+	json_array_foreach(json_object_get(notice, "subjects"), i, s)
+		json_array_foreach(persons, k, p)
+			if (json_string_value(json_object_get(s, "id")) && json_string_value(json_object_get(p, "id")) &&
+			    strcmp(json_string_value(json_object_get(s, "id")), json_string_value(json_object_get(p, "id"))) == 0)
+				json_array_append(mine, (json_t *)p);
+	rc = stix_add_persons(b, mine, agencies, e) == -1 ? -1 : stix_add_notices(b, one, agencies, e);
+	json_decref(mine);
+	json_decref(one);
+	return rc;
+}
+
 /* Fill pg from the collection, starting at cursor (rid, skip). */
 static int
 page_fill(const struct api_req *r, const struct reqctx *c, const struct coll *col, int64_t rid0,
     int64_t skip, int64_t added_after, struct page *pg, struct err *e)
 {
-	json_t *reports = NULL, *agencies = NULL, *rids = NULL, *seen = json_object();
+	json_t *reports = NULL, *agencies = NULL, *rids = NULL, *persons = NULL, *seen = json_object();
 	const json_t *rep;
 	bool more;
 	size_t i;
@@ -206,7 +245,17 @@ page_fill(const struct api_req *r, const struct reqctx *c, const struct coll *co
 
 	pg->objects = json_array();
 	pg->more = false;
-	if (node_export_feed(r->n, c, col->own ? NULL : col->aud, rid0 - 1, added_after, pg->reports,
+	if (col->notices) {
+		int64_t last = 0;
+		const json_t *nt;
+		if (node_export_notice_feed(r->n, c, rid0 - 1, added_after, pg->reports, &reports, &persons,
+		    &agencies, &last, &more, e) == -1)
+			goto out;
+		rids = json_array();
+		json_array_foreach(reports, i, nt)
+			json_array_append(rids, json_object_get(nt, "rid"));
+		json_object_set_new(agencies, "", json_integer(last));
+	} else if (node_export_feed(r->n, c, col->own ? NULL : col->aud, rid0 - 1, added_after, pg->reports,
 	    &reports, &agencies, &rids, &more, e) == -1)
 		goto out;
 	json_array_foreach(reports, i, rep) {
@@ -218,7 +267,8 @@ page_fill(const struct api_req *r, const struct reqctx *c, const struct coll *co
 		size_t k;
 		int64_t pos = 0;
 
-		if (b == NULL || stix_add_reports(b, one, agencies, e) == -1 || (bundle = stix_bundle(b)) == NULL) {
+		if (b == NULL || (col->notices ? notice_objects(b, rep, persons, agencies, e) :
+		    stix_add_reports(b, one, agencies, e)) == -1 || (bundle = stix_bundle(b)) == NULL) {
 			stix_out_free(b);
 			json_decref(one);
 			goto out;
@@ -264,6 +314,7 @@ out:
 	json_decref(reports);
 	json_decref(agencies);
 	json_decref(rids);
+	json_decref(persons);
 	return rc;
 }
 

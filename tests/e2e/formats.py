@@ -504,11 +504,12 @@ def taxii_discovery_root_and_collections():
     eq(root["versions"], [TAXII_MT], "versions")
     titles = lambda who: sorted(c["title"] for c in taxii(n, who, "/taxii2/api/collections/").json["collections"])
     eq(titles("TH-AOC"), sorted(["Reports of TH-AOC", "Reports releasable to MEMBERS", "Reports releasable to ALL_LE",
-                                 "Reports releasable to TH", "Reports releasable to TH-AOC"]), "TH-AOC collections")
+                                 "Reports releasable to TH", "Reports releasable to TH-AOC", "Notices"]),
+       "TH-AOC collections")
     eq(titles("UK-NCA"), sorted(["Reports of UK-NCA", "Reports releasable to ALL_LE", "Reports releasable to GB",
-                                 "Reports releasable to UK-NCA"]), "UK-NCA collections")
+                                 "Reports releasable to UK-NCA", "Notices"]), "UK-NCA collections")
     eq(titles("MY-BANK1"), sorted(["Reports of MY-BANK1", "Reports releasable to PRIVATE",
-                                   "Reports releasable to MY-BANK1"]), "bank collections")
+                                   "Reports releasable to MY-BANK1", "Notices"]), "bank collections")
     eq(titles("MY-PUBLIC"), ["Reports of MY-PUBLIC"], "public collections")
     own = collection(n, "TH-AOC", "Reports of TH-AOC")
     check(own["can_write"] and own["can_read"], "own collection is readable and writable")
@@ -870,6 +871,54 @@ def stix_persons_and_notices_export_import_round_trip():
     eq(p.returncode, 1, "a malformed person")
     check("names[0]" in p.stderr, "the field is named: %s" % short(p.stderr))
     eq(db_count(n.db, "SELECT count(*) FROM xrecords WHERE agency_id = 'TH-AOC'"), cnt, "nothing written")
+
+
+@test
+def taxii_notices_collection_carries_notices_and_their_persons():
+    n = node()
+    u = uniq()
+    since = ts_now()
+    pid = post_json(n, "MY-NSRC", "/api/v1/persons", {
+        "ref": "TX-%d" % u, "names": ["Taxii Person %d" % u], "role": "wanted",
+        "markings": {"tlp": "AMBER", "releasable_to": ["MEMBERS"]}})["id"]
+    ids = []
+    for i in range(3):
+        ids.append(post_json(n, "MY-NSRC", "/api/v1/notices", {
+            "kind": "warning", "title": "TAXII warning %d-%d" % (u, i), "text": "t",
+            "subjects": [{"type": "person", "id": pid}] if i == 0 else [],
+            "markings": {"tlp": "AMBER", "releasable_to": ["MEMBERS"]}})["id"])
+    orcon = post_json(n, "MY-NSRC", "/api/v1/notices", {
+        "kind": "warning", "title": "TAXII orcon %d" % u, "markings": {"tlp": "AMBER", "releasable_to": ["MEMBERS"],
+                                                                          "orcon": True}})["id"]
+    col = collection(n, "TH-AOC", "Notices")
+    check(not col["can_write"], "the notices collection is read-only")
+    path = "/taxii2/api/collections/%s/objects/" % col["id"]
+    got, nxt, pages = [], None, 0
+    while True:
+        q = "?added_after=%s&limit=4" % since + ("&next=" + nxt if nxt else "")
+        j = taxii(n, "TH-AOC", path + q).json
+        got += j.get("objects", [])
+        pages += 1
+        if not j["more"]:
+            break
+        nxt = j["next"]
+    check(pages >= 2, "paged (%d pages)" % pages)
+    notices = sorted(o["extensions"][PROPS]["notice_id"] for o in got if o["type"] == "report")
+    eq(notices, sorted(ids), "the notices TH-AOC may share onward (not the orcon one)")
+    check(orcon not in json.dumps(got), "no orcon notice")
+    check(any(o["type"] == "identity" and o.get("identity_class") == "individual" for o in got), "its person")
+    once = list({o["id"]: o for o in got}.values())   # shared objects repeat across pages
+    stix_validate({"type": "bundle", "id": "bundle--5d0092c5-5f74-4287-9642-%012d" % u, "objects": once})
+    # The originator sees its orcon notice; a bank sees none of them; UK-NCA (not MEMBERS) neither.
+    mine = taxii(n, "MY-NSRC", "/taxii2/api/collections/%s/objects/?added_after=%s&match[type]=report" % (
+        collection(n, "MY-NSRC", "Notices")["id"], since)).json
+    check(orcon in json.dumps(mine), "the originator's collection has its orcon notice")
+    for who in ("MY-BANK1", "UK-NCA"):
+        j = taxii(n, who, "/taxii2/api/collections/%s/objects/?added_after=%s" % (
+            collection(n, who, "Notices")["id"], since)).json
+        eq(j.get("objects", []), [], "notices for %s" % who)
+    # A bank reads no person through a notice either (persons are for law enforcement).
+    check(audit_count(n.db, "taxii.objects", "ok") > 0, "pages audited")
 
 
 @test
