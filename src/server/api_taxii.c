@@ -356,6 +356,9 @@ objects_get(const struct api_req *r, const struct reqctx *c, const struct coll *
 	pg.mtype = r->arg(r->conn, "match[type]");
 	pg.mid = oid ? oid : r->arg(r->conn, "match[id]");
 	pg.mversion = r->arg(r->conn, "match[version]");
+	/* Every object here is STIX 2.1: match[spec_version] admits all or none. */
+	if ((v = r->arg(r->conn, "match[spec_version]")) != NULL && !admits(v, "2.1"))
+		pg.mtype = "-";
 	if ((v = r->arg(r->conn, "limit")) != NULL && (parse_i64(v, strlen(v), &lim) == -1 || lim < 1)) {
 		taxii_error(resp, 400, "limit", "limit must be a positive integer");
 		return;

@@ -906,6 +906,10 @@ def taxii_notices_collection_carries_notices_and_their_persons():
     notices = sorted(o["extensions"][PROPS]["notice_id"] for o in got if o["type"] == "report")
     eq(notices, sorted(ids), "the notices TH-AOC may share onward (not the orcon one)")
     check(orcon not in json.dumps(got), "no orcon notice")
+    eq(taxii(n, "TH-AOC", path + "?added_after=%s&match[spec_version]=2.0" % since).json.get("objects", []), [],
+       "match[spec_version]=2.0: nothing here is 2.0")
+    check(taxii(n, "TH-AOC", path + "?added_after=%s&match[spec_version]=2.0,2.1" % since).json.get("objects"),
+          "match[spec_version]=2.0,2.1")
     check(any(o["type"] == "identity" and o.get("identity_class") == "individual" for o in got), "its person")
     once = list({o["id"]: o for o in got}.values())   # shared objects repeat across pages
     stix_validate({"type": "bundle", "id": "bundle--5d0092c5-5f74-4287-9642-%012d" % u, "objects": once})
