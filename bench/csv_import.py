@@ -16,6 +16,15 @@ half the rows, note) with unique accounts, then times, each into a fresh databas
      synchronous setting): what SQLite alone costs, no parsing, normalising, matching or audit.
 
 Timings are wall clock, end to end, process start included. Not a test: make check never runs it.
+
+Then where the CPU goes on the CSV side, on the same file, in the same run:
+
+  5. bench/csv_bench.c (built here against build/src/lib/libsimpulcore.a, CPU time of one
+     process): the reader alone; the reader + the mapping to report JSON + the row digest (what
+     the import's source does per row); that + report_parse (validation and normalisation: the
+     core's per-row work, done once more by the check pass);
+  6. baselines for the reader: Python's csv module over the same file (csv.reader, every cell),
+     and `xsv count` / `mlr --icsv --ojson cat` when they are installed (not required).
 """
 import argparse
 import hashlib
@@ -131,6 +140,52 @@ CREATE TABLE import_rows (agency_id TEXT NOT NULL, digest BLOB NOT NULL, report_
     return secs, n
 
 
+def csv_stages(csv_path, map_path):
+    """bench/csv_bench.c: [(stage, rows/s, MB/s)] (CPU time), or [] if it cannot be built."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    top = os.path.dirname(here)
+    lib = os.path.join(top, "build", "src", "lib", "libsimpulcore.a")
+    exe = os.path.join(tempfile.mkdtemp(prefix="spl-csvb-"), "csv_bench")
+    libs = subprocess.run(["pkg-config", "--libs", "jansson", "sqlite3", "libsodium", "libpsl", "libidn2",
+                           "icu-uc", "icu-i18n", "libcurl", "libxml-2.0"], capture_output=True, text=True)
+    p = subprocess.run(["cc", "-O2", "-std=c17", "-D_GNU_SOURCE", "-I" + os.path.join(top, "src", "lib"),
+                        os.path.join(here, "csv_bench.c"), lib] + libs.stdout.split() +
+                       ["-lphonenumber", "-lstdc++", "-lpthread", "-o", exe], capture_output=True, text=True)
+    if p.returncode != 0:
+        print("bench: csv_bench.c did not build (run `ninja -C build` first): %s" % p.stderr[-300:])
+        return []
+    p = subprocess.run([exe, map_path, csv_path], capture_output=True, text=True)
+    out = []
+    for line in p.stdout.splitlines():
+        stage, rows, secs, rps, mbs = line.split()
+        out.append((stage, float(rps), float(mbs)))
+    shutil.rmtree(os.path.dirname(exe), ignore_errors=True)
+    return out
+
+
+def reader_baselines(csv_path, rows):
+    """[(what, rows/s, MB/s)]: Python's csv module (CPU time), xsv / mlr if installed (wall)."""
+    import csv
+    size = os.path.getsize(csv_path)
+    out = []
+    t = time.process_time()
+    n = 0
+    with open(csv_path, newline="") as f:
+        for _ in csv.reader(f):
+            n += 1
+    s = time.process_time() - t
+    out.append(("Python csv.reader (every cell)", (n - 1) / s, size / s / 1e6))
+    for name, args in (("xsv count", ["xsv", "count"]), ("mlr --icsv --ojson cat", ["mlr", "--icsv", "--ojson", "cat"])):
+        if shutil.which(args[0]) is None:
+            out.append((name + " (not installed)", None, None))
+            continue
+        t = time.monotonic()
+        subprocess.run(args + [csv_path], check=True, stdout=subprocess.DEVNULL)
+        s = time.monotonic() - t
+        out.append((name + " (wall clock)", rows / s, size / s / 1e6))
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--bin", default=os.environ.get("SIMPUL_BIN", "build/src/cli/simpul"))
@@ -180,6 +235,17 @@ def main():
         print("|---|---:|---:|")
         for what, s in res:
             print("| %s | %.2f | %.0f |" % (what, s, a.rows / s))
+        print()
+        print("The CSV side alone, same file (CPU time of one process):")
+        print("| stage | rows/s | MB/s |")
+        print("|---|---:|---:|")
+        for stage, rps, mbs in csv_stages(csv_path, map_path):
+            print("| simpul: %s | %.0f | %.1f |" % (stage, rps, mbs))
+        for what, rps, mbs in reader_baselines(csv_path, a.rows):
+            if rps is None:
+                print("| baseline: %s | - | - |" % what)
+            else:
+                print("| baseline: %s | %.0f | %.1f |" % (what, rps, mbs))
     finally:
         shutil.rmtree(d, ignore_errors=True)
 

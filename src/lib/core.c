@@ -3490,3 +3490,9 @@ node_ext(struct node *n, int slot, void *(*create)(void), void (*destroy)(void *
 	pthread_mutex_unlock(&n->rlock);
 	return p;
 }
+
+json_t *
+node_report_render(const struct principal *p, const struct report *r, enum decision d)
+{
+	return report_render(p, r, d);
+}

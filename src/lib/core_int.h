@@ -7,6 +7,7 @@
 #define SIMPUL_CORE_INT_H
 
 #include "core.h"
+#include "policy.h"
 #include "store.h"
 
 /* This thread's read connection. */
@@ -71,5 +72,10 @@ int node_token_mint(struct store *w, const char *principal_id, const char *label
 /* Drop a token from the authentication cache (after a revocation). */
 void node_token_forget(struct node *n, const char *token_id);
 void node_count_auth_failure(struct node *n);
+
+/* A report rendered for p under decision d, as GET /api/v1/reports/{id}
+ * shows it (the field filter applied): for exporters beside the core that
+ * took the decision themselves (formats_node.c). */
+json_t *node_report_render(const struct principal *p, const struct report *r, enum decision d);
 
 #endif

@@ -434,7 +434,15 @@ struct csv_in {
 	bool      broken;     /* a syntax error: nothing more is read */
 	bool      first;      /* at the first byte of the file (byte-order mark) */
 	char     *tmp;        /* a cell trimmed and translated (SIMPUL_MAX_TEXT + 1) */
+	/* Read ahead in blocks: a cell's bytes are found and copied a run at a
+	 * time, not a getc each (the reader is the one part of a CSV import that
+	 * is not per row). */
+	unsigned char *rb;
+	size_t    rpos, rlen;
+	int       pushback;   /* one byte given back, or -1 */
 };
+
+#define CSV_READ_BLOCK 65536
 
 static int
 buf_put(struct csv_in *c, char ch)
@@ -455,16 +463,82 @@ buf_put(struct csv_in *c, char ch)
 	return 0;
 }
 
+/* Append n bytes to the record (the same bound as buf_put). */
+static int
+buf_putn(struct csv_in *c, const unsigned char *p, size_t n)
+{
+	while (c->len + n + 1 > c->cap) {
+		size_t nc = c->cap ? c->cap * 2 : 4096;
+		char *nb;
+		if (nc > SIMPUL_MAX_IMPORT_LINE + 2)
+			nc = SIMPUL_MAX_IMPORT_LINE + 2;
+		if (c->len + n + 1 > nc)
+			return -1;
+		if ((nb = realloc(c->buf, nc)) == NULL)
+			return -1;
+		c->buf = nb;
+		c->cap = nc;
+	}
+	memcpy(c->buf + c->len, p, n);
+	c->len += n;
+	return 0;
+}
+
+static int
+refill(struct csv_in *c)
+{
+	if (c->rb == NULL && (c->rb = malloc(CSV_READ_BLOCK)) == NULL)
+		return 0;
+	c->rpos = 0;
+	c->rlen = fread(c->rb, 1, CSV_READ_BLOCK, c->in);
+	return c->rlen > 0;
+}
+
 static inline int
 getb(struct csv_in *c)
 {
-	int ch = getc_unlocked(c->in);
+	int ch;
 
-	if (ch != EOF)
-		c->bytes++;
+	if (c->pushback >= 0) {
+		ch = c->pushback;
+		c->pushback = -1;
+	} else if (c->rpos < c->rlen || refill(c))
+		ch = c->rb[c->rpos++];
+	else
+		return EOF;
+	c->bytes++;
 	return ch;
 }
 #define GETC(c) (ch = getb(c))
+
+static void
+ungetb(struct csv_in *c, int ch)
+{
+	c->pushback = ch;
+	c->bytes--;
+}
+
+/* The bytes from the read position up to (not including) the first of
+ * stop1, stop2, stop3: appended to the record at once. -1 too long. */
+static int
+take_run(struct csv_in *c, int stop1, int stop2, int stop3)
+{
+	const unsigned char *p, *q, *end;
+
+	if (c->pushback >= 0)
+		return 0;
+	p = c->rb + c->rpos;
+	end = c->rb + c->rlen;
+	for (q = p; q < end && *q != stop1 && *q != stop2 && *q != stop3; q++)
+		;
+	if (q > p) {
+		if (buf_putn(c, p, (size_t)(q - p)) == -1)
+			return -1;
+		c->bytes += (uint64_t)(q - p);
+		c->rpos += (size_t)(q - p);
+	}
+	return 0;
+}
 
 /* Read one record into c->buf/off. 1 record, 0 end of input, -1 syntax
  * error (c->broken). Blank lines are skipped. */
@@ -485,12 +559,11 @@ again:
 	if (c->first) {
 		c->first = false;
 		if (ch == 0xEF) {   /* UTF-8 byte-order mark */
-			int b1 = getc_unlocked(c->in), b2 = getc_unlocked(c->in);
+			int b1 = getb(c), b2 = getb(c);
 			if (b1 != 0xBB || b2 != 0xBF) {
 				err_set(e, 400, "", "line 1: the file starts with a broken UTF-8 byte-order mark");
 				goto broken;
 			}
-			c->bytes += 2;
 			GETC(c);
 		}
 	}
@@ -511,8 +584,7 @@ again:
 			goto again;
 		if (ch == EOF)
 			return 0;
-		ungetc(ch, c->in);
-		c->bytes--;
+		ungetb(c, ch);
 		goto again;
 	}
 	for (;;) {   /* one cell per turn; ch is its first byte */
@@ -536,7 +608,7 @@ again:
 						break;
 				} else if (ch == '\n')
 					c->line++;
-				if (buf_put(c, (char)ch) == -1)
+				if (buf_put(c, (char)ch) == -1 || take_run(c, '"', '\n', '"') == -1)
 					goto toolong;
 			}
 			if (ch != d && ch != '\n' && ch != '\r' && ch != EOF) {
@@ -546,7 +618,7 @@ again:
 			}
 		} else {
 			while (ch != d && ch != '\n' && ch != '\r' && ch != EOF) {
-				if (buf_put(c, (char)ch) == -1)
+				if (buf_put(c, (char)ch) == -1 || take_run(c, d, '\n', '\r') == -1)
 					goto toolong;
 				GETC(c);
 			}
@@ -559,10 +631,8 @@ again:
 		}
 		if (ch == '\r') {
 			GETC(c);
-			if (ch != '\n' && ch != EOF) {
-				ungetc(ch, c->in);
-				c->bytes--;
-			}
+			if (ch != '\n' && ch != EOF)
+				ungetb(c, ch);
 		}
 		return 1;
 	}
@@ -632,6 +702,7 @@ csv_open(const struct csv_map *m, FILE *in, struct csv_in **out, struct err *e)
 	c->m = m;
 	c->in = in;
 	c->first = true;
+	c->pushback = -1;
 	if ((c->tmp = malloc(SIMPUL_MAX_TEXT + 1)) == NULL) {
 		err_set(e, 500, "", "out of memory");
 		goto fail;
@@ -695,7 +766,19 @@ csv_close(struct csv_in *c)
 	free(c->hdr);
 	free(c->buf);
 	free(c->tmp);
+	free(c->rb);
 	free(c);
+}
+
+int
+csv_next_record(struct csv_in *c, int *ncells, struct err *e)
+{
+	int rc = csv_record(c, e);
+
+	if (rc == 1)
+		c->row++;
+	*ncells = rc == 1 ? c->ncells : 0;
+	return rc;
 }
 
 uint64_t

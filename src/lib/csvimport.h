@@ -36,6 +36,9 @@ void csv_close(struct csv_in *c);
  * unusable; a bad cell does not: *fatal tells which. */
 int  csv_next(struct csv_in *c, struct import_item *it, bool *fatal, struct err *e);
 uint64_t csv_rows(const struct csv_in *c);   /* data rows read so far */
+/* The reader alone, no mapping (bench/csv_bench.c): the next record and
+ * its number of cells. 1, 0 at the end, -1 a syntax error (as csv_next). */
+int  csv_next_record(struct csv_in *c, int *ncells, struct err *e);
 
 /* An import_source over c (for node_import_source). src->ctx is c. */
 void csv_source(struct csv_in *c, struct import_source *src);

@@ -265,9 +265,12 @@ misp_events(const json_t *reports, const json_t *agencies)
 /* ---- import ------------------------------------------------------------- */
 
 struct mctx {
-	const char *country;
-	json_t     *skipped;
-	struct err *e;
+	const char   *country;
+	json_t       *skipped;
+	json_t       *persons;   /* person objects with a name: persons (persons.c) */
+	const json_t *marks;     /* the current event's markings */
+	const char   *evkey;     /* the current event's uuid and timestamp */
+	struct err   *e;
 };
 
 static void
@@ -415,6 +418,120 @@ push(json_t *sels, json_t *s, struct mctx *m)
 	return 0;
 }
 
+/* "A B C" of the given relations' values, into out. */
+static void
+join_rels(const json_t *o, const char *const *rels, char *out, size_t outsz)
+{
+	size_t n = 0;
+
+	out[0] = '\0';
+	for (int i = 0; rels[i]; i++) {
+		const json_t *a = orel(o, rels[i]);
+		const char *v = a ? sget(a, "value") : NULL;
+		if (v == NULL || *v == '\0')
+			continue;
+		n += (size_t)snprintf(out + n, outsz - n, "%s%s", n ? " " : "", v);
+		if (n >= outsz)
+			break;
+	}
+}
+
+static bool
+doc_ok(const char *v)
+{
+	size_t n = 0;
+
+	for (; *v; v++) {
+		if (isalnum((unsigned char)*v))
+			n++;
+		else if (*v != ' ' && *v != '-')
+			return false;
+	}
+	return n > 0 && n <= 20;
+}
+
+/* A MISP person object with a name as a person (the shape of POST
+ * /api/v1/persons), with the event's markings. What person_parse would
+ * refuse (a date that is not YYYY[-MM[-DD]], a nationality that is not
+ * ISO 3166 alpha-2, a document number that is not 1-20 letters and digits)
+ * is left out and said, so that one odd value does not stop the event. */
+static void
+misp_person(struct mctx *m, const json_t *o, const char *where)
+{
+	static const char *const full[] = { "full-name", NULL };
+	static const char *const parts[] = { "first-name", "middle-name", "last-name", NULL };
+	char name[400], key[300];
+	const json_t *a;
+	const char *v;
+	json_t *p, *names = json_array(), *docs = json_array();
+	size_t i;
+
+	join_rels(o, full, name, sizeof(name));
+	if (name[0] == '\0')
+		join_rels(o, parts, name, sizeof(name));
+	while (name[0] && !utf8_valid(name, strlen(name)))
+		name[strlen(name) - 1] = '\0';
+	if (name[0] == '\0') {
+		json_decref(names);
+		json_decref(docs);
+		return;
+	}
+	json_array_append_new(names, json_string(name));
+	json_array_foreach(json_object_get(o, "Attribute"), i, a)
+		if (sget(a, "object_relation") && strcmp(sget(a, "object_relation"), "alias") == 0 &&
+		    (v = sget(a, "value")) && *v && json_array_size(names) < 16)
+			json_array_append_new(names, json_pack("{s:s, s:s}", "name", v, "kind", "alias"));
+	p = json_pack("{s:o, s:O}", "names", names, "markings", m->marks);
+	if ((a = orel(o, "date-of-birth")) && (v = sget(a, "value"))) {
+		size_t n = strlen(v);
+		bool ok = (n == 4 || n == 7 || n == 10);
+		for (size_t k = 0; ok && k < n; k++)
+			ok = (k == 4 || k == 7) ? v[k] == '-' : isdigit((unsigned char)v[k]);
+		if (ok)
+			json_object_set_new(p, "dob", json_string(v));
+		else
+			mskip(m, where, "date-of-birth is not YYYY, YYYY-MM or YYYY-MM-DD: left out of the person");
+	}
+	if ((a = orel(o, "nationality")) && (v = sget(a, "value"))) {
+		if (strlen(v) == 2 && isupper((unsigned char)v[0]) && isupper((unsigned char)v[1]))
+			json_object_set_new(p, "nationality", json_pack("[s]", v));
+		else
+			mskip(m, where, "nationality is not an ISO 3166-1 alpha-2 code: left out of the person");
+	}
+	if ((a = orel(o, "gender")) && (v = sget(a, "value"))) {
+		if (strcasecmp(v, "male") == 0 || strcasecmp(v, "female") == 0)
+			json_object_set_new(p, "gender", json_string(tolower((unsigned char)v[0]) == 'm' ? "male" : "female"));
+	}
+	if ((a = orel(o, "role")) && (v = sget(a, "value"))) {
+		static const char *const roles[] = { "wanted", "suspect", "victim_of_trafficking", "missing",
+			"sanctioned", "witness", NULL };
+		for (int k = 0; roles[k]; k++)
+			if (strcasecmp(v, roles[k]) == 0)
+				json_object_set_new(p, "role", json_string(roles[k]));
+	}
+	if ((a = orel(o, "passport-number")) && (v = sget(a, "value"))) {
+		if (doc_ok(v)) {
+			json_t *d = json_pack("{s:s, s:s}", "number", v, "type", "passport");
+			const json_t *c = orel(o, "passport-country");
+			const char *cc = c ? sget(c, "value") : NULL;
+			if (cc && (strlen(cc) == 2 || strlen(cc) == 3))
+				json_object_set_new(d, "country", json_string(cc));
+			json_array_append_new(docs, d);
+		} else
+			mskip(m, where, "passport-number is not 1 to 20 letters and digits: left out of the person");
+	}
+	if ((a = orel(o, "identity-card-number")) && (v = sget(a, "value")) && doc_ok(v))
+		json_array_append_new(docs, json_pack("{s:s, s:s}", "number", v, "type", "id_card"));
+	if (json_array_size(docs))
+		json_object_set(p, "documents", docs);
+	json_decref(docs);
+	if ((a = orel(o, "text")) && (v = sget(a, "value")) && strlen(v) <= SIMPUL_MAX_SHORT && utf8_valid(v, strlen(v)))
+		json_object_set_new(p, "source", json_string(v));
+	snprintf(key, sizeof(key), "%.200s|%.60s", m->evkey ? m->evkey : "", sget(o, "uuid") ? sget(o, "uuid") : where);
+	json_array_append_new(m->persons, json_pack("{s:o, s:s, s:s}", "person", p, "stix_id", key,
+	    "stix_modified", "misp"));
+}
+
 static int
 object_selectors(struct mctx *m, const json_t *o, const char *where, json_t *sels)
 {
@@ -501,10 +618,10 @@ object_selectors(struct mctx *m, const json_t *o, const char *where, json_t *sel
 			if (push(sels, s, m) == -1)
 				return -1;
 		}
-		/* Names, dates of birth and the rest belong to persons (another
-		 * module): said, not dropped silently. */
+		/* With a name, the object is also a person (imported by
+		 * law-enforcement agencies, persons.c). */
 		if (orel(o, "full-name") || orel(o, "first-name") || orel(o, "last-name"))
-			mskip(m, where, "person names are not imported as selectors");
+			misp_person(m, o, where);
 		return 0;
 	}
 	mskip(m, where, "no Simpul mapping for this MISP object");
@@ -635,6 +752,10 @@ one_event(struct mctx *m, const json_t *ev, const char *where, json_t *reports)
 		if (push(sels, attr_selector(m, a, w), m) == -1)
 			goto fail;
 	}
+	snprintf(key, sizeof(key), "misp|%.60s|%.60s", sget(ev, "uuid") ? sget(ev, "uuid") : (info ? info : ""),
+	    sget(ev, "timestamp") ? sget(ev, "timestamp") : (sget(ev, "simpul_updated") ? sget(ev, "simpul_updated") : ""));
+	m->marks = json_object_get(r, "markings");
+	m->evkey = key;
 	json_array_foreach(json_object_get(ev, "Object"), i, o) {
 		const json_t *oa;
 		size_t k;
@@ -672,7 +793,7 @@ fail:
 int
 misp_to_reports(const json_t *in, const char *country, json_t **out, struct err *e)
 {
-	struct mctx m = { .country = country, .skipped = json_array(), .e = e };
+	struct mctx m = { .country = country, .skipped = json_array(), .persons = json_array(), .e = e };
 	json_t *reports = json_array();
 	const json_t *resp, *x;
 	size_t i;
@@ -703,10 +824,11 @@ misp_to_reports(const json_t *in, const char *country, json_t **out, struct err 
 		err_set(e, 400, "Event", "no MISP event here: expected {\"Event\": {...}}");
 		goto fail;
 	}
-	*out = json_pack("{s:o, s:o}", "reports", reports, "skipped", m.skipped);
+	*out = json_pack("{s:o, s:o, s:o}", "reports", reports, "skipped", m.skipped, "persons", m.persons);
 	return 0;
 fail:
 	json_decref(reports);
 	json_decref(m.skipped);
+	json_decref(m.persons);
 	return -1;
 }

@@ -19,7 +19,10 @@ json_t *misp_events(const json_t *reports, const json_t *agencies);
 
 /* MISP event JSON ({"Event": {...}}, a bare event, or {"response": [...]})
  * to {"reports": [report in the POST shape + "src_key" (the event uuid and
- * timestamp: strip it)], "skipped": [{"object", "reason"}]}. country: the
+ * timestamp: strip it)], "skipped": [{"object", "reason"}], "persons":
+ * [{"person": the POST /api/v1/persons shape with the event's markings,
+ * "stix_id": a digest key, "stix_modified"}] (person objects with a name,
+ * for node_import_records)}. country: the
  * importing agency's (distribution "this community" maps to it). Errors
  * name the attribute ("Event.Attribute[3].value"); nothing is returned on
  * error. */

@@ -1749,3 +1749,36 @@ node_events_shutdown(struct node *n)
 		nanosleep(&ts, NULL);
 	}
 }
+
+/* ---- for the exporters (formats: GET /api/v1/export/stix?network=ID) ---- */
+
+int
+node_network_members(struct node *n, const struct principal *p, const char *id, json_t **ids_out,
+    struct err *e)
+{
+	json_t *o = NULL;
+	int rc;
+
+	*ids_out = NULL;
+	if (refresh(NN(n), e) == -1)
+		return -1;
+	if ((rc = net_get(NN(n)->idx, p, id, &o)) == -1) {
+		err_set(e, 500, "", "could not compute the network");
+		return -1;
+	}
+	if (rc == 1)
+		return 1;
+	*ids_out = json_incref(json_object_get(o, "report_ids"));
+	if (*ids_out == NULL)
+		*ids_out = json_array();
+	json_decref(o);
+	return 0;
+}
+
+bool
+node_key_links(struct node *n, const char *key)
+{
+	char why[96];
+
+	return net_key_status(NN(n)->idx, key, why, sizeof(why)) == 1;
+}

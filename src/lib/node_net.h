@@ -66,4 +66,13 @@ void node_networks_start(struct node *n);
 /* Catch the index up with the store now (tests, benchmarks). */
 int  node_networks_sync(struct node *n, struct err *e);
 
+/* For the exporters (formats): the ids of the reports of network id that p
+ * reads in full (FULL members of p's view, at most 1,000), no audit entry
+ * (the export writes its own). 0, 1 when p sees no such network, -1. */
+int  node_network_members(struct node *n, const struct principal *p, const char *id, json_t **ids_out,
+    struct err *e);
+/* Does key link reports into networks now (no override, list or degree
+ * rule stops it)? After node_network_members has brought the index up. */
+bool node_key_links(struct node *n, const char *key);
+
 #endif

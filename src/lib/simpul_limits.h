@@ -56,6 +56,9 @@
 #define SIMPUL_MAX_FEED_SCAN       5000  /* reports a TAXII page looks at */
 #define SIMPUL_MAX_TAXII_PAGE      1000  /* objects in one TAXII page */
 #define SIMPUL_MAX_STIX_BYTES      (64u * 1024u * 1024u) /* an imported STIX or MISP file */
+#define SIMPUL_MAX_EXPORT_NETWORK  1000  /* reports of one network in an export (net_get's report_ids) */
+#define SIMPUL_MAX_STIX_RECORDS    1000  /* persons + notices in one imported bundle */
+#define SIMPUL_TAXII_STATUS_DAYS   30    /* a TAXII status resource is kept this long */
 
 /* web sign-in, sessions, audit search, dashboard (session.c, audit_search.c, stats.c) */
 #define SIMPUL_MAX_USERNAME        64    /* web sign-in user name, bytes */

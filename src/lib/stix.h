@@ -24,6 +24,24 @@ struct stix_out *stix_out_new(void);
 void    stix_out_free(struct stix_out *b);
 /* reports: as rendered by node_export_reports; agencies: its agency map. */
 int     stix_add_reports(struct stix_out *b, const json_t *reports, const json_t *agencies, struct err *e);
+/* persons: as rendered for export (formats_node.c: id, agency, created,
+ * updated, version, names, ..., markings): an identity (identity_class
+ * individual) each, Simpul's person fields in the Simpul properties
+ * extension ("record": "person"), linked selectors as observables with a
+ * related-to relationship. */
+int     stix_add_persons(struct stix_out *b, const json_t *persons, const json_t *agencies, struct err *e);
+/* notices ({id, agency, created, updated, version, kind, title, text,
+ * subjects, markings}): a report each (report_types threat-actor for a
+ * wanted person, attack-pattern for a modus operandi, threat-report for a
+ * warning; "record": "notice" in the extension). Add the persons first: a
+ * person subject is referred to only when the bundle carries it. */
+int     stix_add_notices(struct stix_out *b, const json_t *notices, const json_t *agencies, struct err *e);
+/* A network: its reports (as stix_add_reports) and a report of their
+ * report objects (report_types campaign, "record": "network": a grouping
+ * cannot validate against the official bundle schema), by the exporting
+ * agency, marked with the most restrictive of its reports' markings. */
+int     stix_add_network(struct stix_out *b, const char *net_id, const json_t *reports, const json_t *agencies,
+    const char *exporter, struct err *e);
 /* The bundle ({"type":"bundle","id",...,"objects"}); b keeps nothing. */
 json_t *stix_bundle(struct stix_out *b);
 

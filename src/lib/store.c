@@ -418,3 +418,16 @@ store_clear_keys_since(struct store *st, int64_t after, int64_t *upto,
 {
 	return st->be->clear_keys_since(st->state, after, upto, cb, ctx);
 }
+
+int
+store_taxii_status_put(struct store *st, const struct taxii_status_row *r, int64_t prune_before_ms,
+    struct err *e)
+{
+	return st->be->taxii_status_put(st->state, r, prune_before_ms, e);
+}
+
+int
+store_taxii_status_get(struct store *st, const char *id, struct taxii_status_row *out)
+{
+	return st->be->taxii_status_get(st->state, id, out);
+}

@@ -243,4 +243,19 @@ struct report_fact {
 /* The newest `limit` reports, newest first. */
 int store_report_facts(struct store *st, int64_t limit, int (*cb)(void *, const struct report_fact *), void *ctx);
 
+/* TAXII 2.1 status resources (formats, api_taxii.c): one per POST of
+ * objects, read back only by the principal that posted. put also deletes
+ * the statuses created before prune_before_ms. get: 0 (free(out->body)),
+ * 1 none, -1 error. */
+struct taxii_status_row {
+	char        id[64];
+	char        principal_id[SIMPUL_ID_LEN + 1];
+	char        agency_id[SIMPUL_MAX_AGENCY_ID + 1];
+	int64_t     created_ms;
+	const char *body;                             /* JSON text */
+};
+int store_taxii_status_put(struct store *st, const struct taxii_status_row *r, int64_t prune_before_ms,
+    struct err *e);
+int store_taxii_status_get(struct store *st, const char *id, struct taxii_status_row *out);
+
 #endif

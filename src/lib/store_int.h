@@ -91,7 +91,9 @@ struct store_backend {
 	int  (*sessions_revoke)(void *be, const char *principal_id, const char *label, int64_t when_ms);
 	int  (*report_facts)(void *be, int64_t limit, int (*cb)(void *, const struct report_fact *), void *ctx);
 	int  (*clear_keys_since)(void *be, int64_t after, int64_t *upto,
-	         int (*cb)(void *ctx, const char *key, size_t len), void *ctx);
+	         int (*cb)(void *ctx, const char *key, size_t len), void *ctx);	int  (*taxii_status_put)(void *be, const struct taxii_status_row *r, int64_t prune_before_ms,
+	         struct err *e);
+	int  (*taxii_status_get)(void *be, const char *id, struct taxii_status_row *out);
 };
 
 /* The backend and its state behind a store (for feature tables such as

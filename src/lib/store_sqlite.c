@@ -21,6 +21,7 @@
 	sq_test_schema_limit : SQ_SCHEMA_LAST)
 int sq_test_schema_limit;
 #include "store_sqlite_web.h"       /* web sign-in and the dashboard (issue 6) */
+#include "store_sqlite_fmt.h"       /* TAXII status resources (issue 5) */
 
 #define SQ_BUSY_MS        5000
 /* Page cache per connection, in KiB (negative: SQLite's unit). Without mmap
@@ -268,8 +269,9 @@ static const char mig_web[] =
 ") WITHOUT ROWID;";
 
 extern const char sq_mig_networks[];   /* store_sqlite_net.c */
+extern const char sqf_mig_taxii[];     /* store_sqlite_fmt.c */
 static const char *const migrations[] = { NULL, mig_1, mig_2, mig_ppp, mig_persons, sq_mig_networks,
-	mig_formats, mig_web };
+	mig_formats, mig_web, sqf_mig_taxii };
 
 /* ---- statements -------------------------------------------------------- */
 
@@ -2072,5 +2074,7 @@ const struct store_backend store_backend_sqlite = {
 	.sessions_revoke = sqw_sessions_revoke,
 	.report_facts = sqw_report_facts,
 	.clear_keys_since = sq_clear_keys_since,
+	.taxii_status_put = sqf_taxii_status_put,
+	.taxii_status_get = sqf_taxii_status_get,
 };
 

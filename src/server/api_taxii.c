@@ -9,10 +9,13 @@
  *   GET  /taxii2/api/collections/{id}/objects/{oid}/   one object (all its versions: one)
  *   GET  /taxii2/api/collections/{id}/objects/{oid}/versions/
  *   GET  /taxii2/api/collections/{id}/manifest/
+ *   GET  /taxii2/api/status/{id}/                      a POST's status (stored; the poster only)
  *
- * Collections: "own" (the reports the principal's agency originated) and
+ * Collections: "own" (the reports the principal's agency originated),
  * one per audience of releasable_to the agency belongs to (MEMBERS, ALL_LE,
- * PRIVATE, its country, its agency id); a collection holds the reports
+ * PRIVATE, its country, its agency id), and "Notices" (the notices released
+ * to the principal, with the persons they name: node_export_notice_feed);
+ * a report collection holds the reports
  * released to that audience that the principal may share onward
  * (node_export_feed: the policy gate, USE_ONWARD, and one audit entry per
  * page), as STIX objects (stix.c). An object's date_added is its report's
@@ -25,6 +28,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "formats_node.h"
 #include "policy.h"
 #include "server.h"
 #include "simpul_limits.h"
@@ -70,6 +74,7 @@ struct coll {
 	char id[40];
 	char aud[SIMPUL_MAX_AGENCY_ID + 8];   /* releasable_to entry; own: the agency id */
 	bool own;
+	bool notices;                         /* the notices collection */
 	char title[160];
 };
 
@@ -89,6 +94,7 @@ collections(const struct principal *p, struct coll *c, int max)
 	const char *auds[5] = { AUD_MEMBERS, AUD_ALL_LE, AUD_PRIVATE, p->agency.country, p->agency.id };
 	int n = 0;
 
+	memset(c, 0, sizeof(*c) * (size_t)max);
 	coll_id("own", p->agency.id, c[n].id);
 	str_copy(c[n].aud, sizeof(c[n].aud), p->agency.id);
 	c[n].own = true;
@@ -104,7 +110,19 @@ collections(const struct principal *p, struct coll *c, int max)
 		coll_id("aud", auds[i], c[n].id);
 		str_copy(c[n].aud, sizeof(c[n].aud), auds[i]);
 		c[n].own = false;
+		c[n].notices = false;
 		snprintf(c[n].title, sizeof(c[n].title), "Reports releasable to %s", auds[i]);
+		n++;
+	}
+	/* Notices (wanted persons, modi operandi, warnings) released to the
+	 * agency, for every agency principal (GET /api/v1/notices's rule). */
+	if (n < max && p->role != ROLE_PUBLIC && p->agency.kind != AK_PUBLIC && role_valid_for_kind(p->role,
+	    p->agency.kind)) {
+		coll_id("notices", "", c[n].id);
+		str_copy(c[n].aud, sizeof(c[n].aud), "notices");
+		c[n].own = false;
+		c[n].notices = true;
+		snprintf(c[n].title, sizeof(c[n].title), "Notices");
 		n++;
 	}
 	return n;
@@ -114,7 +132,9 @@ static json_t *
 coll_json(const struct principal *p, const struct coll *c)
 {
 	return json_pack("{s:s, s:s, s:s, s:b, s:b, s:[s]}", "id", c->id, "title", c->title,
-	    "description", c->own ? "The reports this agency originated, as STIX 2.1" :
+	    "description", c->own ? "The reports this agency originated, as STIX 2.1" : c->notices ?
+	    "Notices of every agency released to you that you may share onward (and the persons they name), "
+	    "as STIX 2.1" :
 	    "Reports of every agency released to this audience that you may share onward, as STIX 2.1",
 	    "can_read", true, "can_write", c->own && policy_may_write(p), "media_types", STIX_MT);
 }
@@ -191,12 +211,33 @@ struct page {
 	char        next[48];
 };
 
+/* A notice's objects: the persons it names that the page carries, then it. */
+static int
+notice_objects(struct stix_out *b, const json_t *notice, const json_t *persons, const json_t *agencies,
+    struct err *e)
+{
+	json_t *mine = json_array(), *one = json_pack("[O]", notice);
+	const json_t *s, *p;
+	size_t i, k;
+	int rc;
+
+	json_array_foreach(json_object_get(notice, "subjects"), i, s)
+		json_array_foreach(persons, k, p)
+			if (json_string_value(json_object_get(s, "id")) && json_string_value(json_object_get(p, "id")) &&
+			    strcmp(json_string_value(json_object_get(s, "id")), json_string_value(json_object_get(p, "id"))) == 0)
+				json_array_append(mine, (json_t *)p);
+	rc = stix_add_persons(b, mine, agencies, e) == -1 ? -1 : stix_add_notices(b, one, agencies, e);
+	json_decref(mine);
+	json_decref(one);
+	return rc;
+}
+
 /* Fill pg from the collection, starting at cursor (rid, skip). */
 static int
 page_fill(const struct api_req *r, const struct reqctx *c, const struct coll *col, int64_t rid0,
     int64_t skip, int64_t added_after, struct page *pg, struct err *e)
 {
-	json_t *reports = NULL, *agencies = NULL, *rids = NULL, *seen = json_object();
+	json_t *reports = NULL, *agencies = NULL, *rids = NULL, *persons = NULL, *seen = json_object();
 	const json_t *rep;
 	bool more;
 	size_t i;
@@ -204,7 +245,17 @@ page_fill(const struct api_req *r, const struct reqctx *c, const struct coll *co
 
 	pg->objects = json_array();
 	pg->more = false;
-	if (node_export_feed(r->n, c, col->own ? NULL : col->aud, rid0 - 1, added_after, pg->reports,
+	if (col->notices) {
+		int64_t last = 0;
+		const json_t *nt;
+		if (node_export_notice_feed(r->n, c, rid0 - 1, added_after, pg->reports, &reports, &persons,
+		    &agencies, &last, &more, e) == -1)
+			goto out;
+		rids = json_array();
+		json_array_foreach(reports, i, nt)
+			json_array_append(rids, json_object_get(nt, "rid"));
+		json_object_set_new(agencies, "", json_integer(last));
+	} else if (node_export_feed(r->n, c, col->own ? NULL : col->aud, rid0 - 1, added_after, pg->reports,
 	    &reports, &agencies, &rids, &more, e) == -1)
 		goto out;
 	json_array_foreach(reports, i, rep) {
@@ -216,7 +267,8 @@ page_fill(const struct api_req *r, const struct reqctx *c, const struct coll *co
 		size_t k;
 		int64_t pos = 0;
 
-		if (b == NULL || stix_add_reports(b, one, agencies, e) == -1 || (bundle = stix_bundle(b)) == NULL) {
+		if (b == NULL || (col->notices ? notice_objects(b, rep, persons, agencies, e) :
+		    stix_add_reports(b, one, agencies, e)) == -1 || (bundle = stix_bundle(b)) == NULL) {
 			stix_out_free(b);
 			json_decref(one);
 			goto out;
@@ -262,6 +314,7 @@ out:
 	json_decref(reports);
 	json_decref(agencies);
 	json_decref(rids);
+	json_decref(persons);
 	return rc;
 }
 
@@ -303,6 +356,9 @@ objects_get(const struct api_req *r, const struct reqctx *c, const struct coll *
 	pg.mtype = r->arg(r->conn, "match[type]");
 	pg.mid = oid ? oid : r->arg(r->conn, "match[id]");
 	pg.mversion = r->arg(r->conn, "match[version]");
+	/* Every object here is STIX 2.1: match[spec_version] admits all or none. */
+	if ((v = r->arg(r->conn, "match[spec_version]")) != NULL && !admits(v, "2.1"))
+		pg.mtype = "-";
 	if ((v = r->arg(r->conn, "limit")) != NULL && (parse_i64(v, strlen(v), &lim) == -1 || lim < 1)) {
 		taxii_error(resp, 400, "limit", "limit must be a positive integer");
 		return;
@@ -450,6 +506,30 @@ objects_post(const struct api_req *r, const struct reqctx *c, const struct coll 
 			json_decref(cp);
 		}
 	}
+	/* Persons and notices: law enforcement only; the others are failures. */
+	if (kind_is_le(c->p->agency.kind)) {
+		json_t *errs = json_array();
+		if (node_check_records(json_object_get(conv, "persons"), json_object_get(conv, "notices"), errs) > 0) {
+			const json_t *e0 = json_array_get(errs, 0);
+			char msg[700];
+			snprintf(msg, sizeof(msg), "%.120s: %.80s: %.400s", json_string_value(json_object_get(e0, "object")),
+			    json_string_value(json_object_get(e0, "field")), json_string_value(json_object_get(e0, "reason")));
+			node_audit_refusal(r->n, c, "taxii.add", col->id, 400, msg);
+			taxii_error(resp, 400, json_string_value(json_object_get(e0, "field")), msg);
+			json_decref(errs);
+			goto out;
+		}
+		json_decref(errs);
+	} else {
+		const json_t *it;
+		const char *const lists[] = { "persons", "notices" };
+		for (int l = 0; l < 2; l++)
+			json_array_foreach(json_object_get(conv, lists[l]), i, it)
+				json_array_append_new(json_object_get(conv, "skipped"), json_pack("{s:O, s:s}", "object",
+				    json_object_get(it, "stix_id"), "reason", "persons and notices are for law-enforcement agencies"));
+		json_object_set_new(conv, "persons", json_array());
+		json_object_set_new(conv, "notices", json_array());
+	}
 	{
 		struct stix_src ss;
 		struct import_source src;
@@ -459,10 +539,10 @@ objects_post(const struct api_req *r, const struct reqctx *c, const struct coll 
 			taxii_error(resp, e.status ? e.status : 500, e.field, e.msg);
 			goto out;
 		}
-		/* The import's entries name the agency's import principal; this one
-		 * names who posted. */
-		if (node_audit_access(r->n, c, "taxii.add", col->aud, &e) == -1) {
-			taxii_error(resp, 500, NULL, e.msg);
+		struct records_stats rs;
+		if (node_import_records(r->n, c, json_object_get(conv, "persons"), json_object_get(conv, "notices"),
+		    &rs, &e) == -1) {
+			taxii_error(resp, e.status ? e.status : 500, e.field, e.msg);
 			goto out;
 		}
 	}
@@ -488,6 +568,13 @@ objects_post(const struct api_req *r, const struct reqctx *c, const struct coll 
 	    "request_timestamp", t, "total_count", (json_int_t)json_array_size(objs),
 	    "success_count", (json_int_t)json_array_size(succ), "successes", succ,
 	    "failure_count", (json_int_t)json_array_size(fail), "failures", fail, "pending_count", (json_int_t)0);
+	/* Stored with the post's audit entry ("taxii.add"), so that GET
+	 * status/{id}/ answers the poster after a restart too. The import's
+	 * own entries name the agency's import principal; this one, who posted. */
+	if (node_taxii_status_put(r->n, c, col->aud, status, &e) == -1) {
+		taxii_error(resp, 500, NULL, e.msg);
+		goto out;
+	}
 	taxii_reply(resp, 202, status);
 out:
 	json_decref(status);
@@ -556,6 +643,23 @@ api_taxii(const struct api_req *r, const struct reqctx *c, const char *tail, str
 			return;
 		}
 		out = json_pack("{s:o}", "collections", a);
+		taxii_reply(resp, 200, out);
+		json_decref(out);
+		return;
+	}
+	if (strncmp(p, "status/", 7) == 0 && !post) {
+		char sid[64];
+		const char *q = p + 7, *s2 = strchr(q, '/');
+		if (s2 == NULL || strcmp(s2, "/") != 0 || (size_t)(s2 - q) >= sizeof(sid) || s2 == q) {
+			taxii_error(resp, 404, "status", "no such status resource");
+			return;
+		}
+		memcpy(sid, q, (size_t)(s2 - q));
+		sid[s2 - q] = '\0';
+		if (node_taxii_status_get(r->n, c, sid, &out, &e) == -1) {
+			taxii_error(resp, e.status ? e.status : 500, e.field, e.msg);
+			return;
+		}
 		taxii_reply(resp, 200, out);
 		json_decref(out);
 		return;

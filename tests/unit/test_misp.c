@@ -112,8 +112,16 @@ test_third_party_event(void **state)
 	assert_string_equal(ss(s, "country"), "TH");
 	assert_non_null(find_sel(r, "email", "s@example.com"));
 	assert_int_equal(json_array_size(json_object_get(r, "selectors")), 10);
-	/* md5, the person's name, the file object: said, not dropped silently. */
-	assert_int_equal(json_array_size(json_object_get(out, "skipped")), 3);
+	/* md5 and the file object: said, not dropped silently. */
+	assert_int_equal(json_array_size(json_object_get(out, "skipped")), 2);
+	/* The person object with a name is also a person, with the event's markings. */
+	assert_int_equal(json_array_size(json_object_get(out, "persons")), 1);
+	{
+		const json_t *p = json_object_get(json_array_get(json_object_get(out, "persons"), 0), "person");
+		assert_true(json_is_string(json_array_get(json_object_get(p, "names"), 0)));
+		assert_non_null(json_object_get(p, "markings"));
+		assert_string_equal(ss(json_array_get(json_object_get(p, "documents"), 0), "type"), "passport");
+	}
 	assert_non_null(strstr(ss(r, "src_key"), "5d0092c5-5f74-4287-9642-33f4c354e56d|1700000000"));
 	json_decref(out);
 	json_decref(in);

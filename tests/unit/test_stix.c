@@ -276,6 +276,179 @@ test_malformed_is_named(void **state)
 	    "objects[1].pattern", "object path");
 }
 
+/* ---- persons, notices, networks ---------------------------------------- */
+
+#define PROPS "extension-definition--9204e2b6-3a06-4c4f-88bc-419faf0db413"
+
+static const char *PERSON =
+    "[{\"id\": \"01JPERSON0000000000000001\", \"agency\": \"MY-NSRC\", \"version\": 2, \"ref\": \"P-1\","
+    " \"created\": \"2026-11-28T01:02:03.004Z\", \"updated\": \"2026-11-28T02:02:03.004Z\","
+    " \"names\": [{\"name\": \"Somchai Jaidee\", \"strength\": \"strong\", \"script\": \"Latn\"},"
+    "   {\"name\": \"\\u0e2a\\u0e21\\u0e0a\\u0e32\\u0e22\", \"strength\": \"weak\", \"script\": \"Thai\"}],"
+    " \"dob\": [\"1985-04\"], \"nationality\": [\"TH\"], \"role\": \"wanted\","
+    " \"links\": {\"reports\": [\"01JREPORT00000000000000001\"], \"selectors\": [\"phone:+60123456789\"]},"
+    " \"markings\": {\"tlp\": \"AMBER\", \"releasable_to\": [], \"disclosure\": \"silent\", \"orcon\": true}}]";
+static const char *NOTICE =
+    "[{\"id\": \"01JNOTICE0000000000000001\", \"agency\": \"MY-NSRC\", \"version\": 1,"
+    " \"created\": \"2026-11-28T01:02:03.004Z\", \"updated\": \"2026-11-28T01:02:03.004Z\","
+    " \"kind\": \"modus_operandi\", \"title\": \"Fake job adverts\", \"text\": \"Recruiters on Telegram.\","
+    " \"subjects\": [{\"type\": \"person\", \"id\": \"01JPERSON0000000000000001\"},"
+    "   {\"type\": \"person\", \"id\": \"01JPERSON0000000000000009\"},"
+    "   {\"type\": \"document\", \"id\": \"01JDOC000000000000000000001\"},"
+    "   {\"type\": \"selector\", \"key\": \"handle:telegram:recruit\"}],"
+    " \"markings\": {\"tlp\": \"GREEN\", \"releasable_to\": [\"MEMBERS\"], \"disclosure\": \"hit\", \"orcon\": false}}]";
+
+static const json_t *
+find_rec(const json_t *bundle, const char *type, const char *record)
+{
+	const json_t *o;
+	size_t i;
+
+	json_array_foreach(json_object_get(bundle, "objects"), i, o) {
+		const char *rec = json_string_value(json_object_get(json_object_get(json_object_get(o, "extensions"),
+		    PROPS), "record"));
+		if (strcmp(json_string_value(json_object_get(o, "type")), type) == 0 &&
+		    (record == NULL || (rec && strcmp(rec, record) == 0)))
+			return o;
+	}
+	return NULL;
+}
+
+static void
+test_persons_and_notices_round_trip(void **state)
+{
+	struct stix_out *b = stix_out_new();
+	json_t *p = J(PERSON), *nt = J(NOTICE), *a = J(AGENCIES), *bundle, *out = NULL;
+	const json_t *id, *rep, *x, *imp;
+	struct err e = {0};
+
+	(void)state;
+	assert_int_equal(stix_add_persons(b, p, a, &e), 0);
+	assert_int_equal(stix_add_notices(b, nt, a, &e), 0);
+	bundle = stix_bundle(b);
+	stix_out_free(b);
+	id = find_rec(bundle, "identity", "person");
+	assert_non_null(id);
+	assert_string_equal(json_string_value(json_object_get(id, "identity_class")), "individual");
+	assert_string_equal(json_string_value(json_object_get(id, "name")), "Somchai Jaidee");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(id, "roles"), 0)), "wanted");
+	assert_non_null(find_rec(bundle, "phone-number", NULL));        /* the linked selector */
+	assert_non_null(find_rec(bundle, "relationship", NULL));        /* related-to */
+	rep = find_rec(bundle, "report", "notice");
+	assert_non_null(rep);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(rep, "report_types"), 0)), "attack-pattern");
+	x = json_object_get(json_object_get(rep, "extensions"), PROPS);
+	/* The person the bundle carries and the selector; not the person it
+	 * does not carry, not the document. */
+	assert_int_equal(json_array_size(json_object_get(x, "subjects")), 2);
+	assert_int_equal(json_array_size(json_object_get(rep, "object_refs")), 3);   /* agency, person, SCO */
+
+	assert_int_equal(stix_to_reports(bundle, &out, &e), 0);
+	assert_int_equal(json_array_size(json_object_get(out, "reports")), 0);   /* no leftovers */
+	assert_int_equal(json_array_size(json_object_get(out, "persons")), 1);
+	assert_int_equal(json_array_size(json_object_get(out, "notices")), 1);
+	imp = json_object_get(json_array_get(json_object_get(out, "persons"), 0), "person");
+	assert_int_equal(json_array_size(json_object_get(imp, "names")), 2);
+	assert_null(json_object_get(json_array_get(json_object_get(imp, "names"), 0), "script"));
+	assert_string_equal(json_string_value(json_array_get(json_object_get(json_object_get(imp, "links"), "selectors"), 0)),
+	    "phone:+60123456789");
+	assert_null(json_object_get(json_object_get(imp, "links"), "reports"));   /* another node's ids */
+	/* An empty audience travels as originator_only and comes back empty. */
+	assert_int_equal(json_array_size(json_object_get(json_object_get(imp, "markings"), "releasable_to")), 0);
+	assert_non_null(json_object_get(json_object_get(imp, "markings"), "releasable_to"));
+	assert_true(json_is_true(json_object_get(json_object_get(imp, "markings"), "orcon")));
+	assert_string_equal(json_string_value(json_object_get(json_object_get(imp, "markings"), "disclosure")), "silent");
+	imp = json_object_get(json_array_get(json_object_get(out, "notices"), 0), "notice");
+	assert_string_equal(json_string_value(json_object_get(imp, "kind")), "modus_operandi");
+	assert_string_equal(json_string_value(json_object_get(imp, "title")), "Fake job adverts");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(imp, "markings"), "tlp")), "GREEN");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(imp, "subjects"), 0), "ref")),
+	    json_string_value(json_object_get(id, "id")));
+	json_decref(out);
+	json_decref(bundle);
+	json_decref(p);
+	json_decref(nt);
+	json_decref(a);
+}
+
+static void
+test_network_object_and_its_markings(void **state)
+{
+	static const char *TWO =
+	    "[{\"id\": \"01JREPORT00000000000000001\", \"agency\": \"MY-NSRC\", \"version\": 1,"
+	    "  \"created\": \"2026-11-28T01:00:00.000Z\", \"updated\": \"2026-11-28T01:00:00.000Z\", \"reference\": \"A\","
+	    "  \"markings\": {\"tlp\": \"GREEN\", \"releasable_to\": [\"MEMBERS\", \"GB\"], \"disclosure\": \"hit\"},"
+	    "  \"selectors\": [{\"type\": \"phone\", \"key\": \"phone:+60123456789\", \"valid\": true, \"role\": \"scammer_contact\"}]},"
+	    " {\"id\": \"01JREPORT00000000000000002\", \"agency\": \"MY-NSRC\", \"version\": 1,"
+	    "  \"created\": \"2026-11-28T02:00:00.000Z\", \"updated\": \"2026-11-28T03:00:00.000Z\", \"reference\": \"B\","
+	    "  \"markings\": {\"tlp\": \"AMBER\", \"releasable_to\": [\"MEMBERS\"], \"disclosure\": \"silent\"},"
+	    "  \"selectors\": [{\"type\": \"phone\", \"key\": \"phone:+60123456789\", \"valid\": true, \"role\": \"scammer_contact\"}]}]";
+	struct stix_out *b = stix_out_new();
+	json_t *r = J(TWO), *a = J(AGENCIES), *bundle, *out = NULL;
+	const json_t *net, *m, *x;
+	struct err e = {0};
+	size_t i;
+	int amber = 0;
+
+	(void)state;
+	assert_int_equal(stix_add_network(b, "net_0123456789abcdef", r, a, "MY-NSRC", &e), 0);
+	bundle = stix_bundle(b);
+	stix_out_free(b);
+	net = find_rec(bundle, "report", "network");
+	assert_non_null(net);
+	assert_int_equal(json_array_size(json_object_get(net, "object_refs")), 2);
+	assert_string_equal(json_string_value(json_object_get(net, "created")), "2026-11-28T01:00:00.000Z");
+	assert_string_equal(json_string_value(json_object_get(net, "modified")), "2026-11-28T03:00:00.000Z");
+	/* The most restrictive markings: AMBER, MEMBERS only, silent. */
+	json_array_foreach(json_object_get(net, "object_marking_refs"), i, m) {
+		const json_t *o;
+		size_t k;
+		if (strcmp(json_string_value(m), "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421") == 0)
+			amber = 1;
+		json_array_foreach(json_object_get(bundle, "objects"), k, o)
+			if (strcmp(json_string_value(json_object_get(o, "id")), json_string_value(m)) == 0 &&
+			    (x = json_object_get(json_object_get(o, "extensions"),
+			    "extension-definition--9b627d9c-f11a-43bd-81a8-d404779be6b1")) != NULL) {
+				assert_int_equal(json_array_size(json_object_get(x, "releasable_to")), 1);
+				assert_string_equal(json_string_value(json_object_get(x, "disclosure")), "silent");
+			}
+	}
+	assert_true(amber);
+	/* On import the network object is skipped (derived); its reports come back. */
+	assert_int_equal(stix_to_reports(bundle, &out, &e), 0);
+	assert_int_equal(json_array_size(json_object_get(out, "reports")), 2);
+	assert_int_equal(json_array_size(json_object_get(out, "skipped")), 1);
+	json_decref(out);
+	json_decref(bundle);
+	json_decref(r);
+	json_decref(a);
+}
+
+static void
+test_third_party_individual(void **state)
+{
+	/* An individual a report names is a person; an author is not. */
+	json_t *in = J("{\"type\": \"bundle\", \"id\": \"bundle--1\", \"objects\": ["
+	    " {\"type\": \"identity\", \"id\": \"identity--a\", \"name\": \"Analyst\", \"identity_class\": \"individual\"},"
+	    " {\"type\": \"identity\", \"id\": \"identity--b\", \"name\": \"Li Wei\", \"identity_class\": \"individual\","
+	    "  \"roles\": [\"suspect\"], \"created_by_ref\": \"identity--a\"},"
+	    " {\"type\": \"report\", \"id\": \"report--1\", \"name\": \"R\", \"published\": \"2026-01-01T00:00:00Z\","
+	    "  \"created_by_ref\": \"identity--a\", \"object_refs\": [\"identity--b\", \"domain-name--1\"]},"
+	    " {\"type\": \"domain-name\", \"id\": \"domain-name--1\", \"value\": \"scam.example\"}]}");
+	json_t *out = NULL, *p;
+	struct err e = {0};
+
+	(void)state;
+	assert_int_equal(stix_to_reports(in, &out, &e), 0);
+	assert_int_equal(json_array_size(json_object_get(out, "persons")), 1);
+	p = json_object_get(json_array_get(json_object_get(out, "persons"), 0), "person");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(p, "names"), 0)), "Li Wei");
+	assert_string_equal(json_string_value(json_object_get(p, "role")), "suspect");
+	assert_int_equal(json_array_size(json_object_get(out, "reports")), 1);
+	json_decref(out);
+	json_decref(in);
+}
+
 int
 main(void)
 {
@@ -285,6 +458,9 @@ main(void)
 		cmocka_unit_test(test_round_trip_keeps_selectors_and_markings),
 		cmocka_unit_test(test_third_party_bundle),
 		cmocka_unit_test(test_malformed_is_named),
+		cmocka_unit_test(test_persons_and_notices_round_trip),
+		cmocka_unit_test(test_network_object_and_its_markings),
+		cmocka_unit_test(test_third_party_individual),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
