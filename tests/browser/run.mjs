@@ -771,7 +771,7 @@ try {
     assert(await page.evaluate(() => document.activeElement.id) === 'main', 'the skip link moves focus to main');
     await page.goto(`${base}/#/intake`);
     await page.getByTestId('sel-row').waitFor();
-    for (const path of ['#/intake', '#/search', '#/alerts', '#/dashboard', '#/networks', '#/watches', '#/persons', '#/notices', '#/requests']) {
+    for (const path of ['#/intake', '#/search', '#/alerts', '#/dashboard', '#/networks', '#/watches', '#/persons', '#/notices', '#/requests', '#/documents']) {
       await page.goto(`${base}/${path}`);
       await page.locator('main h1').waitFor();
       const unlabelled = await page.evaluate(() => [...document.querySelectorAll('input, select, textarea')]
