@@ -117,7 +117,10 @@ async function render() {
     const main = h('main', { id: 'main', tabindex: '-1' });
     root.append(main);
     await publicPage(main);
-    main.append(h('footer', { class: 'narrow foot' }, langSwitch()));
+    // At the top: a member of the public may not read the first language.
+    const top = main.querySelector('.public-top');
+    if (top) top.insertBefore(langSwitch(), top.lastChild);
+    else main.append(h('footer', { class: 'narrow foot' }, langSwitch()));
     return;
   }
   const { path, arg, query } = parseHash();
