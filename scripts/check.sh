@@ -92,6 +92,9 @@ if build build-asan --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=
 	suite "e2e networks (asan+ubsan)" python3 tests/e2e/networks.py --bin build-asan/src/cli/simpul
 	suite "e2e formats (asan+ubsan)" python3 tests/e2e/formats.py --bin build-asan/src/cli/simpul
 	suite "e2e web (asan+ubsan)" python3 tests/e2e/web.py --bin build-asan/src/cli/simpul
+	# The browser tests drive the ASan+UBSan daemon too (its last test fails
+	# on a sanitizer report or an unclean exit); screenshots in build-asan/browser.
+	suite "browser (asan+ubsan)" node tests/browser/run.mjs --bin build-asan/src/cli/simpul --out build-asan/browser
 else
 	tally "asan build" 0 1
 fi

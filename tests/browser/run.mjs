@@ -504,7 +504,9 @@ try {
         selectors: [{ type: 'phone', value: ph, role: 'scammer_contact' }], markings: { tlp, releasable_to: tlp === 'CLEAR' ? ['ALL_LE', 'PRIVATE'] : ['MEMBERS'], disclosure: 'hit' } });
       assert(r.status === 201, `${ref}: ${r.status} ${JSON.stringify(r.body)}`);
     }
-    const today = new Date().toISOString().slice(0, 10);
+    // Dates are written per locale: English as en-GB ("28 Nov 2026"), in UTC.
+    const now = new Date();
+    const today = `${now.getUTCDate()} ${['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][now.getUTCMonth()]} ${now.getUTCFullYear()}`;
     const { ctx, page } = await context({ width: 390, height: 844 });
     await page.goto(`${base}/public`);
     await page.getByTestId('public-value').fill(`017-${num.slice(0, 3)} ${num.slice(3)}`);
@@ -602,8 +604,8 @@ try {
     for (const id of ['chart-months', 'chart-scams', 'chart-countries']) await page.getByTestId(id).locator('canvas').waitFor();
     const note = await page.getByTestId('chart-months').textContent();
     assert(/\d+ reports you may read/.test(note), `report figures: ${note}`);
-    const un = await page.getByTestId('unavailable').allTextContents();
-    assert(un.some((x) => x.includes('GET /api/v1/networks')), 'the networks panel says it is not available');
+    assert(await page.getByTestId('unavailable').count() === 0, 'every panel is offered by this node');
+    await page.getByTestId('chart-networks').locator('canvas').waitFor();
     const foreign = page.requests.filter((u) => !u.startsWith(base) && !u.startsWith('data:'));
     assert(foreign.length === 0, `requests left the node: ${foreign}`);
     assert(page.requests.some((u) => u.startsWith(`${base}/assets/charts.js`)), 'charts.js came from the node');
@@ -769,7 +771,7 @@ try {
     assert(await page.evaluate(() => document.activeElement.id) === 'main', 'the skip link moves focus to main');
     await page.goto(`${base}/#/intake`);
     await page.getByTestId('sel-row').waitFor();
-    for (const path of ['#/intake', '#/search', '#/alerts', '#/dashboard', '#/networks', '#/watches', '#/persons', '#/notices', '#/requests']) {
+    for (const path of ['#/intake', '#/search', '#/alerts', '#/dashboard', '#/networks', '#/watches', '#/persons', '#/notices', '#/requests', '#/documents']) {
       await page.goto(`${base}/${path}`);
       await page.locator('main h1').waitFor();
       const unlabelled = await page.evaluate(() => [...document.querySelectorAll('input, select, textarea')]
@@ -778,6 +780,396 @@ try {
       assert(unlabelled.length === 0, `${path}: unlabelled ${unlabelled}`);
     }
     await ctx.close();
+  });
+
+  await test('dashboard "top networks": the reader\'s largest networks through the policy gate, linked to their graphs; not for partners', async () => {
+    // What the panel must show: each reader's own view of GET /api/v1/networks
+    // (the gate decides each report), largest first. MY-NSRC and UK-NCA see
+    // different parts of the same networks.
+    async function expected(tok) {
+      const all = [];
+      for (let after = 0, more = true, i = 0; more && i < 10; i++) {
+        const r = await httpJson('GET', `/api/v1/networks?after=${after}&limit=500`, tok);
+        assert(r.status === 200, `networks: ${r.status}`);
+        all.push(...r.body.networks);
+        more = r.body.more;
+        after = r.body.next;
+      }
+      return all.sort((a, b) => b.reports - a.reports || b.hidden_records - a.hidden_records || (a.id < b.id ? -1 : 1)).slice(0, 10);
+    }
+    const views = {};
+    for (const [user, tok] of [['my-nsrc.analyst', 'MY-NSRC/analyst'], ['uk-nca.analyst', 'UK-NCA/analyst']]) {
+      const want = await expected(secrets[tok]);
+      assert(want.length > 0, `${user} sees networks in the demo data`);
+      const { ctx, page } = await context();
+      await signIn(page, user);
+      const items = page.getByTestId('top-network');
+      await items.first().waitFor();
+      const got = await items.evaluateAll((els) => els.map((e) => ({ id: e.dataset.id, text: e.textContent })));
+      assert(JSON.stringify(got.map((x) => x.id)) === JSON.stringify(want.map((n) => n.id)), `${user}: panel ${got.map((x) => x.id)} vs API ${want.map((n) => n.id)}`);
+      for (let i = 0; i < want.length; i++) {
+        assert(got[i].text.includes(`Reports you may read: ${want[i].reports.toLocaleString('en-GB')}`) && got[i].text.includes(`Held by others: ${want[i].hidden_records}`),
+          `${user}: ${got[i].text} for ${JSON.stringify(want[i])}`);
+      }
+      views[user] = want;
+      if (user === 'my-nsrc.analyst') {
+        await shot(page, 'dashboard-top-networks');
+        await items.first().getByRole('link').click();
+        await page.getByTestId('network-summary').waitFor();
+        assert(page.url().endsWith(`#/network/${want[0].id}`), `the link opens the network: ${page.url()}`);
+      }
+      await ctx.close();
+    }
+    // The gate at work: some network reads differently for the UK (a
+    // dialogue partner outside MEMBERS) than for Malaysia, or not at all.
+    const uk = new Map(views['uk-nca.analyst'].map((n) => [n.id, n]));
+    assert(views['my-nsrc.analyst'].some((n) => !uk.has(n.id) || uk.get(n.id).reports !== n.reports || uk.get(n.id).hidden_records !== n.hidden_records),
+      'MY-NSRC and UK-NCA see the same top networks identically: the panel would not show the gate');
+    // A bank partner has no networks pages, so no panel, and asks for none.
+    const bank = await context();
+    await bank.page.goto(`${base}/`);
+    await bank.page.getByLabel('Token (spl_…)').fill(secrets['MY-BANK1/partner']);
+    await bank.page.getByRole('button', { name: 'Sign in with the token' }).click();
+    await bank.page.getByTestId('chart-months').waitFor();
+    assert(await bank.page.getByTestId('chart-networks').count() === 0, 'no networks panel for a partner');
+    assert(!bank.page.requests.some((u) => u.includes('/api/v1/networks')), 'a partner\'s dashboard reads no networks');
+    await bank.ctx.close();
+  });
+
+  // ICAO 9303 check digits (weights 7 3 1; < is 0, A-Z are 10-35).
+  const mrzDigit = (s) => String([...s].reduce((acc, c, i) => {
+    const v = c === '<' ? 0 : /[0-9]/.test(c) ? Number(c) : c.charCodeAt(0) - 55;
+    return acc + v * [7, 3, 1][i % 3];
+  }, 0) % 10);
+  // A passport's two MRZ lines (TD3, 44 characters each).
+  function td3(country, number, { badNumberDigit = false } = {}) {
+    const pad = (s, n) => (s + '<'.repeat(n)).slice(0, n);
+    const l1 = pad(`P<${country}TAN<<AH<KOW`, 44);
+    const num = pad(number, 9);
+    let nd = mrzDigit(num);
+    if (badNumberDigit) nd = String((Number(nd) + 1) % 10);
+    const dob = '850412', exp = '310915', pn = '<'.repeat(14);
+    const l2a = `${num}${nd}${country}${dob}${mrzDigit(dob)}M${exp}${mrzDigit(exp)}${pn}${mrzDigit(pn)}`;
+    const comp = l2a.slice(0, 10) + l2a.slice(13, 20) + l2a.slice(21, 43);
+    return `${l1}\n${l2a}${mrzDigit(comp)}`;
+  }
+
+  await test('travel documents: MY-NSRC records a stolen passport; checks by number and by MRZ; a bad check digit is named; the UK gets only a contact; another country may not record it', async () => {
+    const number = `A${String(Math.floor(10000000 + Math.random() * 89999999))}`;
+    const my = await context();
+    await signIn(my.page, 'my-nsrc.analyst');
+    await my.page.getByRole('link', { name: 'Documents' }).click();
+    const add = my.page.getByTestId('doc-add');
+    await add.getByLabel('Issuing country').selectOption('MY');
+    await add.getByLabel('Type of document').selectOption('passport');
+    await add.getByLabel('Document number').fill(number);
+    await add.getByLabel('What happened to it').selectOption('stolen');
+    await add.getByLabel('Police and anti-scam centres of ASEAN member countries').check();
+    await add.getByLabel('Tell them a record exists and that they should contact us').check();
+    await add.getByRole('button', { name: 'Record the document' }).click();
+    await add.getByTestId('doc-add-result').getByText(`Recorded MYS ${number} as`).waitFor();
+
+    // By issuing country and number.
+    const byNum = my.page.getByTestId('doc-bynumber');
+    await byNum.getByLabel('Issuing country').selectOption('MY');
+    await byNum.getByLabel('Document number').fill(number.toLowerCase());
+    await byNum.getByRole('button', { name: 'Check the document' }).click();
+    let res = my.page.getByTestId('doc-result');
+    await res.waitFor();
+    assert(await res.getAttribute('data-hit') === 'true', 'a hit by number');
+    const rec = await res.getByTestId('doc-record').first().textContent();
+    assert(rec.includes(`stolen passport MYS ${number}`) && rec.includes('MY-NSRC'), `record: ${rec}`);
+    assert(await res.getByTestId('doc-mrz').count() === 0, 'no MRZ verdict without an MRZ');
+
+    // By a valid MRZ: check digits correct, the same hit.
+    const mrzBox = my.page.getByTestId('doc-bymrz');
+    await mrzBox.getByLabel('MRZ, 2 or 3 lines').fill(td3('MYS', number));
+    await mrzBox.getByRole('button', { name: 'Check the MRZ' }).click();
+    res = my.page.getByTestId('doc-result');
+    await my.page.getByTestId('doc-mrz').waitFor();
+    assert(await my.page.getByTestId('doc-mrz').getAttribute('data-valid') === 'true', 'a valid MRZ');
+    assert(await res.getAttribute('data-hit') === 'true' && await res.getByTestId('doc-error').count() === 0, 'hit, no errors');
+    await shot(my.page, 'documents-mrz-valid');
+
+    // A wrong check digit on the document number: named, never corrected;
+    // the number as read is still checked (and hits).
+    await mrzBox.getByLabel('MRZ, 2 or 3 lines').fill(td3('MYS', number, { badNumberDigit: true }));
+    await mrzBox.getByRole('button', { name: 'Check the MRZ' }).click();
+    await my.page.locator('[data-testid=doc-mrz][data-valid=false]').waitFor();
+    const errs = await my.page.getByTestId('doc-error').allTextContents();
+    assert(errs.some((e) => e.includes('The check digit of the document number does not match') && e.includes('(document_number check digit)')), `errors: ${errs}`);
+    assert(!errs.some((e) => /date_of_birth|date_of_expiry/.test(e)), `only the wrong digits are named: ${errs}`);
+    assert(await my.page.getByTestId('doc-result').getAttribute('data-hit') === 'true', 'the number as read still hits');
+    await shot(my.page, 'documents-mrz-bad-digit');
+
+    // Not an MRZ at all: answered for that document, plainly.
+    await mrzBox.getByLabel('MRZ, 2 or 3 lines').fill('P<MYSTAN<<AH\n123');
+    await mrzBox.getByRole('button', { name: 'Check the MRZ' }).click();
+    await my.page.getByTestId('doc-error').filter({ hasText: 'This is not an MRZ' }).waitFor();
+
+    // The search box: a passport number also checks the documents.
+    await my.page.goto(`${base}/#/search?q=${encodeURIComponent(number)}&type=passport&country=MY`);
+    const sres = my.page.getByTestId('search-results').getByTestId('doc-result');
+    await sres.waitFor();
+    assert(await sres.getAttribute('data-hit') === 'true', 'the search box finds the stolen passport');
+    await my.ctx.close();
+
+    // UK-NCA (outside MEMBERS): the hit-only contact, never the record.
+    const uk = await context();
+    await signIn(uk.page, 'uk-nca.analyst');
+    await uk.page.goto(`${base}/#/documents`);
+    await uk.page.getByTestId('doc-bymrz').getByLabel('MRZ, 2 or 3 lines').fill(td3('MYS', number));
+    await uk.page.getByTestId('doc-bymrz').getByRole('button', { name: 'Check the MRZ' }).click();
+    const c = uk.page.getByTestId('doc-contact');
+    await c.first().waitFor();
+    assert(/^held by MY-NSRC — contact reference [0-9A-Z]{26}$/.test(await c.first().textContent()), 'contact line');
+    assert(await uk.page.getByTestId('doc-record').count() === 0, 'no record for the UK');
+    await shot(uk.page, 'documents-hit-only');
+    // A Thai agency may not record a Malaysian document: the node's 403 names the field.
+    await uk.ctx.close();
+    const th = await context();
+    await signIn(th.page, 'th-aoc.analyst');
+    await th.page.goto(`${base}/#/documents`);
+    const tadd = th.page.getByTestId('doc-add');
+    await tadd.getByLabel('Issuing country').selectOption('MY');
+    await tadd.getByLabel('Document number').fill('B12345678');
+    await tadd.getByRole('button', { name: 'Record the document' }).click();
+    const err = tadd.getByTestId('doc-add-result').getByRole('alert');
+    await err.waitFor();
+    const et = await err.textContent();
+    assert(et.includes('only agencies of the issuing country') && et.includes('Field: issuing_country'), `refusal: ${et}`);
+    await th.ctx.close();
+  });
+
+  await test('a partner request\'s alert arrives live (SSE) in the bank\'s open inbox, without reload or polling', async () => {
+    const acct = String(Math.floor(100000000000 + Math.random() * 899999999999));
+    const bank = await context();
+    await bank.page.goto(`${base}/`);
+    await bank.page.getByLabel('Token (spl_…)').fill(secrets['MY-BANK1/partner']);
+    await bank.page.getByRole('button', { name: 'Sign in with the token' }).click();
+    await bank.page.getByTestId('whoami').waitFor();
+    await bank.page.getByRole('link', { name: 'Alerts' }).click();
+    await bank.page.locator('[data-testid=alerts-mode][data-mode=live]').waitFor();
+    await bank.page.waitForTimeout(300);
+    const polls = () => bank.page.requests.filter((u) => u.includes('/api/v1/alerts')).length;
+    const before = polls();
+    const navs = bank.page.requests.filter((u) => u === `${base}/` || u.startsWith(`${base}/assets/app.js`)).length;
+    const q = await httpJson('POST', '/api/v1/requests', secrets['MY-NSRC/analyst'], { partner: 'MY-BANK1', action: 'freeze',
+      selectors: [{ type: 'bank_account', value: acct, country: 'MY', bank: 'MBBEMYKL' }], note: 'live test' });
+    assert(q.status === 201, `request: ${q.status} ${JSON.stringify(q.body)}`);
+    const alert = bank.page.locator('[data-testid=alert][data-kind=request]').filter({ has: bank.page.locator(`a[href="#/requests/${q.body.id}"]`) });
+    await alert.first().waitFor({ timeout: 20000 });
+    const at = await alert.first().textContent();
+    assert(at.includes('Partner request') && at.includes('MY-NSRC → MY-BANK1: freeze, sent'), `alert: ${at}`);
+    assert(polls() === before, `over SSE, not by polling (${before} → ${polls()} alert requests)`);
+    assert(bank.page.requests.filter((u) => u === `${base}/` || u.startsWith(`${base}/assets/app.js`)).length === navs, 'no reload');
+    await shot(bank.page, 'alerts-request-sse', false);
+    // The alert opens the request, where the bank can answer.
+    await alert.first().getByRole('link', { name: 'Open the request' }).click();
+    await bank.page.getByTestId('req-answer').waitFor();
+    await bank.ctx.close();
+  });
+
+  // Every page of the application for a role, as hashes (record pages with
+  // real ids from the demo node). Shared by the 390 px and language tests.
+  async function pagesFor(role) {
+    const tok = secrets['MY-NSRC/analyst'];
+    if (!pagesFor.ids) {
+      const nets = await httpJson('GET', '/api/v1/networks?limit=50', tok);
+      const person = await httpJson('POST', '/api/v1/persons', tok, { ref: `MY-W-PAGES-${Date.now()}`, names: ['Siti Aminah binti Yusof'],
+        dob: '1990', nationality: ['MY'], role: 'suspect', markings: { tlp: 'AMBER', releasable_to: ['MEMBERS'] } });
+      const req = await httpJson('POST', '/api/v1/requests', tok, { partner: 'MY-BANK1', action: 'info',
+        selectors: [{ type: 'phone', value: freshPhone('+6012'), country: 'MY' }], note: 'pages test' });
+      assert(nets.status === 200 && person.status === 201 && req.status === 201, 'ids for the record pages');
+      pagesFor.ids = { net: nets.body.networks[0].id, person: person.body.id, req: req.body.id };
+    }
+    const { net, person, req } = pagesFor.ids;
+    const common = ['#/dashboard', '#/intake', `#/search?q=${encodeURIComponent('+60 12-345 6789')}`, '#/alerts', '#/watches',
+      '#/requests', `#/requests/${req}`, '#/documents', `#/selector/${encodeURIComponent(phoneKey)}`];
+    if (role === 'partner') return common;
+    if (role === 'auditor') return ['#/audit', '#/dashboard', `#/report/${myReportId}`];
+    return [...common, `#/report/${myReportId}`, `#/persons?name=${encodeURIComponent('Siti Aminah')}`, `#/person/${person}`, '#/networks',
+      `#/network/${net}`, '#/notices', `#/search?q=${encodeURIComponent('Siti Aminah Yusof')}`];
+  }
+
+  async function signInAs(page, who) {
+    if (who.endsWith('/partner')) {
+      await page.goto(`${base}/`);
+      await page.locator('input[name=token]').fill(secrets[who]);
+      await page.getByTestId('signin-token').locator('button[type=submit]').click();
+    } else {
+      await page.goto(`${base}/#/signin`);
+      await page.locator('input[name=username]').fill(who);
+      await page.locator('input[name=password]').fill(password(who));
+      await page.getByTestId('signin-password').locator('button[type=submit]').click();
+    }
+    await page.getByTestId('whoami').waitFor();
+  }
+
+  // Open a page and wait until it has rendered (its heading has focus).
+  async function openPage(page, hash) {
+    // The previous page's heading loses focus first, so the wait below is
+    // for the new page (a hash change renders after goto returns).
+    const same = await page.evaluate((x) => location.hash === x, hash);
+    await page.evaluate(() => { if (document.activeElement) document.activeElement.blur(); });
+    if (same) await page.reload();
+    else await page.goto(`${base}/${hash}`);
+    // (render() focuses the heading after the page's module has finished.)
+    await page.waitForFunction(() => document.activeElement && document.activeElement.matches('main h1'));
+  }
+
+  await test('every page at 390 px (analyst, bank partner, auditor, sign-in, public): no sideways scrolling, every control on screen, big enough and not covered', async () => {
+    const users = [['my-nsrc.analyst', 'le'], ['MY-BANK1/partner', 'partner'], ['node-admin.auditor', 'auditor']];
+    const problems = [];
+    async function inspect(page, name) {
+      const r = await page.evaluate(() => {
+        const W = document.documentElement.clientWidth;
+        const desc = (el) => `${el.tagName.toLowerCase()}[${el.name || el.getAttribute('data-testid') || (el.textContent || '').trim().slice(0, 30)}]`;
+        const out = [];
+        if (document.documentElement.scrollWidth > W) out.push(`page ${document.documentElement.scrollWidth} px wide`);
+        const els = [...document.querySelectorAll('a[href], button, input, select, textarea, summary')].filter((el) => {
+          const b = el.getBoundingClientRect();
+          return b.width > 0 && b.height > 0 && getComputedStyle(el).visibility !== 'hidden' && !el.closest('.skip');
+        }).slice(0, 150);
+        let covered = 0;
+        for (const el of els) {
+          // A control in a sideways-scrolling table: the table's box must fit.
+          const box = (el.closest('.scroll') || el).getBoundingClientRect();
+          if (box.left < -1 || box.right > W + 1) out.push(`${desc(el)} off screen (${Math.round(box.left)}..${Math.round(box.right)})`);
+          const field = ['BUTTON', 'INPUT', 'SELECT', 'TEXTAREA'].includes(el.tagName) && !['radio', 'checkbox'].includes(el.type);
+          const b = el.getBoundingClientRect();
+          if (field && (b.height < 24 || b.width < 24)) out.push(`${desc(el)} too small (${Math.round(b.width)}x${Math.round(b.height)})`);
+          if (field && covered < 60) {
+            covered += 1;
+            el.scrollIntoView({ block: 'center', inline: 'nearest' });
+            const c = el.getBoundingClientRect();
+            const hit = document.elementFromPoint(c.left + c.width / 2, c.top + c.height / 2);
+            if (!hit || !(el === hit || el.contains(hit) || [...(el.labels || [])].some((l) => l.contains(hit)))) out.push(`${desc(el)} covered by ${hit ? desc(hit) : 'nothing'}`);
+          }
+        }
+        window.scrollTo(0, 0);
+        return out;
+      });
+      for (const p of r) problems.push(`${name}: ${p}`);
+    }
+    for (const [who, role] of users) {
+      const { ctx, page } = await context({ width: 390, height: 844 });
+      await signInAs(page, who);
+      for (const hash of await pagesFor(role)) {
+        await openPage(page, hash);
+        await inspect(page, `${who} ${hash}`);
+      }
+      if (role === 'le') {
+        // A page with results: the document check's answer.
+        await openPage(page, '#/documents');
+        await page.getByTestId('doc-bynumber').locator('input[name=number]').fill('A00000000');
+        await page.getByTestId('doc-bynumber').locator('button[type=submit]').click();
+        await page.getByTestId('doc-result').waitFor();
+        await inspect(page, `${who} #/documents (answer)`);
+        await shot(page, 'documents-390');
+        await openPage(page, '#/requests');
+        await shot(page, 'requests-390');
+      }
+      await ctx.close();
+    }
+    const { ctx, page } = await context({ width: 390, height: 844 });
+    await page.goto(`${base}/#/signin`);
+    await page.locator('input[name=username]').waitFor();
+    await inspect(page, 'sign-in');
+    await shot(page, 'signin-390');
+    await page.goto(`${base}/public`);
+    await page.getByTestId('public-value').waitFor();
+    await inspect(page, 'public');
+    await ctx.close();
+    assert(problems.length === 0, `at 390 px:\n  ${problems.join('\n  ')}`);
+  });
+
+  await test('every catalogue (ms, th) has every key of the English one, with the same placeholders', async () => {
+    const { en } = await import('../../web/src/strings.js');
+    const { ms } = await import('../../web/src/strings_ms.js');
+    const { th } = await import('../../web/src/strings_th.js');
+    const ph = (s) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort().join(',');
+    const bad = [];
+    for (const [name, c] of [['ms', ms], ['th', th]]) {
+      for (const k of Object.keys(en)) {
+        if (typeof c[k] !== 'string' || !c[k].length) bad.push(`${name}: ${k} missing`);
+        else if (ph(c[k]) !== ph(en[k])) bad.push(`${name}: ${k} has {${ph(c[k])}}, English {${ph(en[k])}}`);
+      }
+      for (const k of Object.keys(c)) if (!(k in en)) bad.push(`${name}: ${k} is not a key of en`);
+      // Terms of art stay untranslated.
+      for (const k of Object.keys(en)) for (const term of ['TLP', 'MRZ']) if (en[k].includes(term) && c[k] && !c[k].includes(term)) bad.push(`${name}: ${k} lost ${term}`);
+    }
+    assert(bad.length === 0, bad.join('; '));
+  });
+
+  await test('languages: the switch draws every page in Bahasa Melayu and Thai, keeps the choice, misses no key, leaks no English; dates per locale', async () => {
+    const { en } = await import('../../web/src/strings.js');
+    const cats = { ms: (await import('../../web/src/strings_ms.js')).ms, th: (await import('../../web/src/strings_th.js')).th };
+    // Words of the English catalogue that the other catalogue never uses: on
+    // a page in that language, any of them in the page's own text (headings,
+    // labels, buttons, help) is a string that did not go through t().
+    const words = (c) => new Set(Object.values(c).join(' ').toLowerCase().match(/[a-z]{3,}/g));
+    const problems = [];
+    for (const lang of ['th', 'ms']) {
+      const theirs = words(cats[lang]);
+      const english = [...words(en)].filter((w) => !theirs.has(w));
+      const { ctx, page } = await context();
+      await page.goto(`${base}/#/signin`);
+      await page.getByTestId('lang').selectOption(lang);
+      await page.waitForFunction((l) => document.documentElement.lang === l, lang);
+      const h1 = await page.locator('main h1').textContent();
+      assert(h1 === cats[lang]['signin.title'], `${lang}: sign-in heading ${h1}`);
+      await page.reload();
+      await page.locator('main h1').waitFor();
+      assert(await page.locator('main h1').textContent() === cats[lang]['signin.title'], `${lang}: kept across reload`);
+      for (const [who, role] of [['my-nsrc.analyst', 'le'], ['MY-BANK1/partner', 'partner'], ['node-admin.auditor', 'auditor']]) {
+        await signInAs(page, who);
+        assert(await page.getByTestId('lang').inputValue() === lang, `${lang}: kept after sign-in`);
+        for (const hash of await pagesFor(role)) {
+          await openPage(page, hash);
+          const leaks = await page.evaluate((eng) => {
+            const set = new Set(eng);
+            const out = [];
+            for (const el of document.querySelectorAll('h1, h2, h3, label, legend, button, th, summary, option, .help, .notice, .feedback, dt, nav a, .alert-head strong')) {
+              // Data (a notice's title, a narrative) is marked translate="no".
+              if (el.closest('[data-testid=lang], [translate=no]')) continue;
+              const text = el.textContent.replace(/\S*[\d:_@./\\-]\S*/g, ' ');
+              const hits = (text.match(/\b[A-Za-z]{3,}\b/g) || []).filter((w) => w !== w.toUpperCase() && set.has(w.toLowerCase()));
+              if (hits.length) out.push(`"${el.textContent.trim().slice(0, 60)}" (${hits.join(' ')})`);
+            }
+            return [...new Set(out)].slice(0, 5);
+          }, english);
+          for (const l of leaks) problems.push(`${lang} ${who} ${hash}: English ${l}`);
+          const missing = await page.evaluate(() => [...window.simpulMissingStrings]);
+          for (const m of missing) problems.push(`${lang} ${who} ${hash}: key missing from the catalogue: ${m}`);
+        }
+        if (who === 'my-nsrc.analyst') await shot(page, `dashboard-${lang}`);
+        await page.getByTestId('whoami').locator('xpath=..').locator('button').first().click();
+        await page.locator('input[name=username]').waitFor();
+      }
+      // Dates in the locale: the public check's "last on DATE" (Thai in the
+      // Buddhist era), and the public page's own strings.
+      const ph = `+6017${String(Math.floor(1000000 + Math.random() * 8999999))}`;
+      const r = await httpJson('POST', '/api/v1/reports', secrets['MY-NSRC/analyst'], { reference: `MY-LANG-${lang}`,
+        selectors: [{ type: 'phone', value: ph, role: 'scammer_contact' }], markings: { tlp: 'CLEAR', releasable_to: ['ALL_LE', 'PRIVATE'], disclosure: 'hit' } });
+      assert(r.status === 201, `public report ${r.status}`);
+      await page.goto(`${base}/public`);
+      await page.getByTestId('public-value').fill(ph);
+      await page.getByTestId('public-check').locator('button[type=submit]').click();
+      const out = await page.getByTestId('public-result').locator('p').textContent();
+      const y = new Date().getUTCFullYear();
+      const want = lang === 'th' ? `ถูกรายงาน 1 ครั้งใน 1 ประเทศ ล่าสุดเมื่อ` : 'Dilaporkan 1 kali di 1 negara, kali terakhir pada';
+      assert(out.startsWith(want), `${lang}: public check ${out}`);
+      assert(lang === 'th' ? out.includes(String(y + 543)) && !out.includes(String(y)) : out.includes(String(y)), `${lang}: the year as the locale writes it: ${out}`);
+      const missing = await page.evaluate(() => [...window.simpulMissingStrings]);
+      for (const m of missing) problems.push(`${lang} public: key missing: ${m}`);
+      await shot(page, `public-${lang}`);
+      // Back to English: the switch on the public page.
+      await page.getByTestId('lang').selectOption('en');
+      await page.getByRole('heading', { name: 'Check before you pay' }).waitFor();
+      await ctx.close();
+    }
+    assert(problems.length === 0, `\n  ${problems.join('\n  ')}`);
   });
 
   await test('sign-out ends the session: the old cookie no longer opens the API', async () => {
@@ -795,10 +1187,20 @@ try {
   });
 } finally {
   await browser.close();
+  const exited = daemon.exitCode !== null || daemon.signalCode !== null ? Promise.resolve()
+    : new Promise((r) => daemon.once('exit', r));
   daemon.kill('SIGTERM');
-  await new Promise((r) => daemon.once('exit', r));
+  await exited;
   rmSync(work, { recursive: true, force: true });
 }
+
+// Under ASan+UBSan (check.sh runs this suite against build-asan too), a
+// sanitizer report or an unclean stop of the daemon fails the run.
+await test('the daemon stopped cleanly: exit 0 on SIGTERM, no sanitizer report', async () => {
+  const m = daemonOut.match(/ERROR: (Address|Leak|Thread|Memory)Sanitizer|runtime error:/);
+  assert(!m, `sanitizer report: ${m ? daemonOut.slice(m.index, m.index + 1500) : ''}`);
+  assert(daemon.exitCode === 0, `exit ${daemon.exitCode} (signal ${daemon.signalCode}): ${daemonOut.slice(-600)}`);
+});
 
 for (const t of TODO) console.log(`TODO (not run, not counted): ${t}`);
 console.log(`screenshots: ${out}`);

@@ -2,7 +2,8 @@
 // page module per route. Pages use the node's public HTTP API only.
 import { api, ApiError, setCsrf } from './api.js';
 import { h, clear } from './dom.js';
-import { t } from './strings.js';
+import { t, initLanguage } from './strings.js';
+import { langSwitch } from './lang.js';
 import { signinPage } from './pages/signin.js';
 import { dashboardPage } from './pages/dashboard.js';
 import { intakePage } from './pages/intake.js';
@@ -17,6 +18,7 @@ import { watchesPage } from './pages/watches.js';
 import { personsPage, personPage } from './pages/persons.js';
 import { noticesPage } from './pages/notices.js';
 import { requestsPage } from './pages/requests.js';
+import { documentsPage } from './pages/documents.js';
 
 const LE = ['admin', 'analyst', 'investigator', 'supervisor'];
 const READERS = [...LE, 'partner'];
@@ -33,6 +35,7 @@ export const ROUTES = [
   { path: 'alerts', nav: 'nav.alerts', roles: READERS, render: alertsPage },
   { path: 'persons', nav: 'nav.persons', roles: LE, render: personsPage },
   { path: 'person', roles: LE, render: personPage },
+  { path: 'documents', nav: 'nav.documents', roles: READERS, render: documentsPage },
   { path: 'networks', nav: 'nav.networks', roles: LE, render: networksPage },
   { path: 'network', roles: LE, render: networkPage },
   { path: 'watches', nav: 'nav.watches', roles: READERS, render: watchesPage },
@@ -77,7 +80,7 @@ function header(route) {
       h('a', { class: 'brand', href: homeFor(me.role) }, t('app.name')),
       h('p', { class: 'who', 'data-testid': 'whoami' },
         t('nav.signedin', { name: me.name, role: t(`role.${me.role}`), agency: me.agency.id })),
-      out),
+      out, langSwitch()),
     h('nav', { 'aria-label': t('nav.label') }, nav));
 }
 
@@ -114,6 +117,10 @@ async function render() {
     const main = h('main', { id: 'main', tabindex: '-1' });
     root.append(main);
     await publicPage(main);
+    // At the top: a member of the public may not read the first language.
+    const top = main.querySelector('.public-top');
+    if (top) top.insertBefore(langSwitch(), top.lastChild);
+    else main.append(h('footer', { class: 'narrow foot' }, langSwitch()));
     return;
   }
   const { path, arg, query } = parseHash();
@@ -129,6 +136,7 @@ async function render() {
     const main = h('main', { id: 'main', tabindex: '-1' });
     root.append(main);
     signinPage(main, { onSignedIn: signedIn });
+    main.append(h('footer', { class: 'narrow foot' }, langSwitch()));
     return;
   }
   if (path === 'signin' || path === '') {
@@ -157,5 +165,10 @@ async function render() {
   document.title = `${h1 ? h1.textContent + ' — ' : ''}${t('app.name')}`;
 }
 
+initLanguage();
 window.addEventListener('hashchange', render);
+window.addEventListener('simpul:language', () => {
+  // Drawn again in the new language, focus back on the switch.
+  render().then(() => { const s = document.querySelector('[data-testid=lang]'); if (s) s.focus(); });
+});
 render();

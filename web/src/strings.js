@@ -1,6 +1,11 @@
-// Every string the web application shows, in one place, ready for
-// translation (ms, th, vi, id, km, ...): copy `en`, translate the values,
-// add it to `catalogs`. {name} is replaced by t(key, {name: value}).
+// Every string the web application shows, in one place: `en` here, and
+// one catalogue per language (strings_ms.js, strings_th.js). To add a
+// language (vi, id, km, ...): copy strings_ms.js, translate the values, add
+// it to `catalogs` and LANGUAGES. {name} is replaced by t(key, {name: value}).
+// Terms of art (TLP, MRZ, IBAN, URL) stay as they are in every language.
+import { ms } from './strings_ms.js';
+import { th } from './strings_th.js';
+
 export const en = {
   'app.name': 'Simpul',
   'app.tagline': 'Shared crime-intelligence node for Anti-Scam Centres, police and their partners',
@@ -356,27 +361,154 @@ export const en = {
   'req.withdraw': 'Withdraw', 'req.withdraw.submit': 'Withdraw the request',
   'req.amount.bad': '{field}: give an amount like 12500.50',
 
+  // Language, formats.
+  'lang.label': 'Language',
+  'fmt.utc': '{time} UTC',
+
+  // Top networks on the dashboard (GET /api/v1/networks).
+  'dash.networks.note': 'The {n} largest of the {total} networks you see, by reports you may read.',
+  'dash.networks.partial': 'Only the first {total} networks you see were looked at (more exist: see the networks page).',
+  'dash.networks.none': 'You see no network yet: no two reports you may see share a selector.',
+  'dash.networks.all': 'All networks',
+  'dash.networks.label': 'Network {id}: {n} reports you may read, {hidden} held by others',
+
+  // Travel documents (issue 3 API: POST /api/v1/documents/check and /api/v1/documents).
+  'nav.documents': 'Documents',
+  'doc.title': 'Travel documents',
+  'doc.intro': 'Check a passport, ID card or visa against the documents agencies have recorded as lost, stolen or revoked. You see the records the sharing rules let you see; for the others, who holds them.',
+  'doc.bynumber': 'By issuing country and number',
+  'doc.bymrz': 'By the machine-readable zone (MRZ)',
+  'doc.country': 'Issuing country',
+  'doc.country.help': 'The country that issued the document.',
+  'doc.number': 'Document number',
+  'doc.mrz': 'MRZ, 2 or 3 lines',
+  'doc.mrz.help': 'The lines of letters, digits and < at the foot of the passport page (2 lines) or on the back of an ID card (3 lines). Paste or type them as they are; the node verifies every check digit.',
+  'doc.mrz.what': 'The document in the MRZ',
+  'doc.mrz.read': '{what} (as read from the MRZ)',
+  'doc.markings': 'Who may see this record',
+  'gender.male': 'male', 'gender.female': 'female', 'gender.other': 'other', 'gender.unknown': 'unknown',
+  'exv.differs': 'differs', 'exv.unknown': 'not known', 'exv.same_year': 'same year', 'exv.same_date': 'same date',
+  'exv.same': 'same', 'exv.weak': 'a weak alias', 'exv.same_number': 'same number',
+  'disc.hit': 'outsiders are told whom to contact', 'disc.silent': 'silent: outsiders are told nothing',
+  'doc.submit': 'Check the document',
+  'doc.submit.mrz': 'Check the MRZ',
+  'doc.empty': 'Give a document number, or paste an MRZ.',
+  'doc.hit': '{what}: recorded — {n} record(s)',
+  'doc.nohit': '{what}: no record you may see',
+  'doc.nohit.help': 'No agency has recorded this document as lost, stolen or revoked in a record you may know of. This does not prove the document is genuine.',
+  'doc.mrz.valid': 'MRZ check digits: all correct.',
+  'doc.mrz.invalid': 'MRZ check digits: not correct. The document may be forged or mistyped.',
+  'doc.errors': 'Problems found',
+  'doc.err.check': 'The check digit of the {field} does not match.',
+  'doc.err.format': 'This is not an MRZ of 2 lines of 44 or 36 characters, or 3 lines of 30.',
+  'doc.err.country': 'The issuing country is not a known country code.',
+  'doc.err.number': 'The number must be 1 to 20 letters and digits.',
+  'doc.err.asread': 'The node checked the number as it reads in the MRZ; it never guesses a correction.',
+  'mrzfield.document_number': 'document number', 'mrzfield.date_of_birth': 'date of birth', 'mrzfield.date_of_expiry': 'date of expiry',
+  'mrzfield.personal_number': 'personal number', 'mrzfield.composite': 'whole zone (composite)',
+  'doc.records': 'Records',
+  'doc.record': '{status} {type} {country} {number}',
+  'doc.ref': 'Reference', 'doc.ref.help': 'Your own reference for it (optional).',
+  'doc.issued': 'Issued', 'doc.expires': 'Expires', 'doc.reported': 'Reported lost or stolen on',
+  'doc.add': 'Record a lost, stolen or revoked document',
+  'doc.add.intro': 'Only agencies of the issuing country may record its documents.',
+  'doc.type': 'Type of document', 'doc.status': 'What happened to it',
+  'doc.add.submit': 'Record the document',
+  'doc.added': 'Recorded {what} as {id}.',
+  'doctype.passport': 'passport', 'doctype.id_card': 'identity card', 'doctype.visa': 'visa', 'doctype.travel_document': 'travel document',
+  'doctype.residence_permit': 'residence permit', 'doctype.other': 'other document',
+  'dstatus.stolen': 'stolen', 'dstatus.lost': 'lost', 'dstatus.revoked': 'revoked', 'dstatus.stolen_blank': 'stolen blank',
+  'search.documents': 'Travel documents',
+
   'common.yes': 'yes', 'common.no': 'no', 'common.close': 'Close', 'common.more': 'More',
   'common.none': '—',
 };
 
-const catalogs = { en };
+// The catalogues, and each one's name in its own language (shown as is in
+// the language switch) and the locale its dates and numbers are written in.
+// Thai dates are in the Buddhist era, as Thai officials write them.
+const catalogs = { en, ms, th };
+export const LANGUAGES = [['en', 'English', 'en-GB'], ['ms', 'Bahasa Melayu', 'ms-MY'], ['th', 'ไทย', 'th-TH']];
+const STORE = 'simpul.lang';
 let current = en;
+let lang = 'en';
 
-export function setLanguage(lang) {
-  current = catalogs[lang] || en;
-  document.documentElement.lang = catalogs[lang] ? lang : 'en';
+// Keys a page asked for that the current catalogue lacks: the browser
+// tests read this list and fail on any entry.
+const missing = new Set();
+if (typeof window !== 'undefined') window.simpulMissingStrings = missing;
+
+export function language() { return lang; }
+
+export function locale() { return (LANGUAGES.find((x) => x[0] === lang) || LANGUAGES[0])[2]; }
+
+export function setLanguage(l, persist) {
+  lang = catalogs[l] ? l : 'en';
+  current = catalogs[lang];
+  if (typeof document !== 'undefined') document.documentElement.lang = lang;
+  if (persist) {
+    try { localStorage.setItem(STORE, lang); } catch (e) { /* private mode: this visit only */ }
+  }
+}
+
+// The language kept from an earlier choice, else the browser's first
+// language we have, else English.
+export function initLanguage() {
+  let l = null;
+  try { l = localStorage.getItem(STORE); } catch (e) { /* none kept */ }
+  if (!catalogs[l]) l = (navigator.languages || [navigator.language || 'en']).map((x) => String(x).slice(0, 2).toLowerCase()).find((x) => catalogs[x]);
+  setLanguage(l || 'en', false);
+}
+
+function lookup(k) {
+  if (current[k] !== undefined) return current[k];
+  missing.add(`${lang}:${k}`);
+  return en[k];
 }
 
 // The label of a code (scam type, selector role...) when there is one,
 // else the code itself: codes are open-ended lists.
 export function label(prefix, code) {
   const k = `${prefix}.${code}`;
-  return current[k] ?? en[k] ?? code;
+  if (en[k] === undefined) return code;
+  return lookup(k) ?? code;
 }
 
 export function t(key, vars) {
-  let s = current[key] ?? en[key] ?? key;
+  let s = lookup(key) ?? key;
   if (vars) s = s.replace(/\{(\w+)\}/g, (m, k) => (vars[k] !== undefined ? String(vars[k]) : m));
   return s;
+}
+
+// Numbers, dates and times in the reader's locale. Dates from the API are
+// ISO 8601 in UTC and are shown in UTC (the node's one clock); a value
+// that is not a full date (a year, a year and month) is shown as given.
+export function fmtNumber(n, opts) {
+  if (typeof n !== 'number' || !Number.isFinite(n)) return String(n ?? '');
+  return n.toLocaleString(locale(), opts);
+}
+
+export function fmtDate(iso) {
+  if (!iso || !/^\d{4}-\d{2}-\d{2}/.test(iso)) return iso || t('common.none');
+  const d = new Date(`${iso.slice(0, 10)}T00:00:00Z`);
+  if (Number.isNaN(d.getTime())) return iso;
+  return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeZone: 'UTC' }).format(d);
+}
+
+// A month 'YYYY-MM' and a day 'YYYY-MM-DD' for chart axes.
+export function fmtMonth(ym) {
+  if (!/^\d{4}-\d{2}$/.test(ym || '')) return ym || '';
+  return new Intl.DateTimeFormat(locale(), { year: 'numeric', month: 'short', timeZone: 'UTC' }).format(new Date(`${ym}-01T00:00:00Z`));
+}
+
+export function fmtDay(iso) {
+  if (!/^\d{4}-\d{2}-\d{2}/.test(iso || '')) return iso || '';
+  return new Intl.DateTimeFormat(locale(), { day: 'numeric', month: 'short', timeZone: 'UTC' }).format(new Date(`${iso.slice(0, 10)}T00:00:00Z`));
+}
+
+export function fmtDateTime(iso) {
+  if (!iso || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(iso)) return fmtDate(iso);
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return t('fmt.utc', { time: new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC', hourCycle: 'h23' }).format(d) });
 }

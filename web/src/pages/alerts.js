@@ -1,6 +1,6 @@
 import { api } from '../api.js';
 import { h, clear } from '../dom.js';
-import { t } from '../strings.js';
+import { t, fmtDateTime } from '../strings.js';
 import { hitLine, reportLink, errorBox } from './common.js';
 import { openLive } from './live.js';
 import { describeMore } from './notices.js';
@@ -46,7 +46,7 @@ function describe(a) {
 
 function item(a) {
   return h('li', { class: `alert alert-${a.kind}`, 'data-testid': 'alert', 'data-kind': a.kind },
-    h('p', { class: 'alert-head' }, h('strong', null, t(`alerts.kind.${a.kind}`)), ' ', h('time', { datetime: a.created }, a.created.replace('T', ' ').slice(0, 19))),
+    h('p', { class: 'alert-head' }, h('strong', null, t(`alerts.kind.${a.kind}`)), ' ', h('time', { datetime: a.created }, fmtDateTime(a.created))),
     h('p', null, describe(a)));
 }
 

@@ -1,6 +1,6 @@
 import { api } from '../api.js';
 import { h, field, clear } from '../dom.js';
-import { t } from '../strings.js';
+import { t, fmtDateTime } from '../strings.js';
 import { errorBox } from './common.js';
 
 async function verify(box) {
@@ -56,7 +56,7 @@ export async function auditPage(main, { query, go }) {
     if (r.entries.length) {
       const rows = r.entries.map((x) => {
         const e = x.entry;
-        return h('tr', null, h('td', null, String(x.seq)), h('td', null, x.ts.replace('T', ' ').slice(0, 19)),
+        return h('tr', null, h('td', null, String(x.seq)), h('td', null, fmtDateTime(x.ts)),
           h('td', null, `${e.principal}${e.agency ? ` (${e.agency}, ${e.role})` : ''}`), h('td', null, e.action),
           h('td', null, e.object || ''), h('td', null, e.outcome || ''),
           h('td', null, [e.purpose, e.case].filter(Boolean).join(' / ')));

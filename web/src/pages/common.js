@@ -1,5 +1,5 @@
 import { h } from '../dom.js';
-import { t } from '../strings.js';
+import { t, locale } from '../strings.js';
 
 export const COUNTRIES = ['BN', 'KH', 'ID', 'LA', 'MY', 'MM', 'PH', 'SG', 'TH', 'VN', 'TL', 'GB', 'AU', 'CN', 'IN', 'KR', 'JP', 'US'];
 export const CURRENCIES = ['MYR', 'THB', 'SGD', 'IDR', 'PHP', 'VND', 'KHR', 'LAK', 'MMK', 'BND', 'USD', 'GBP', 'EUR', 'AUD', 'CNY'];
@@ -17,7 +17,7 @@ export function toMinor(text, currency) {
 export function money(loss) {
   if (!loss) return t('common.none');
   const d = ZERO_DECIMALS.has(loss.currency) ? 0 : 2;
-  const v = (loss.amount / 10 ** d).toLocaleString(undefined, { minimumFractionDigits: d, maximumFractionDigits: d });
+  const v = (loss.amount / 10 ** d).toLocaleString(locale(), { minimumFractionDigits: d, maximumFractionDigits: d });
   return `${loss.currency} ${v}`;
 }
 

@@ -1,6 +1,6 @@
 import { api, offers } from '../api.js';
 import { h } from '../dom.js';
-import { t, label } from '../strings.js';
+import { t, label, fmtNumber, fmtDate, fmtMonth, fmtDay } from '../strings.js';
 import { fetchAlerts } from './alerts.js';
 import { errorBox, money } from './common.js';
 
@@ -25,7 +25,7 @@ async function unavailablePanel(title, api, path) {
 
 function metric(text, name) {
   const m = text.match(new RegExp(`^${name} (\\d+)`, 'm'));
-  return m ? Number(m[1]).toLocaleString() : t('common.none');
+  return m ? fmtNumber(Number(m[1])) : t('common.none');
 }
 
 const CURRENCY_OF = { MY: 'MYR', TH: 'THB', SG: 'SGD', ID: 'IDR', PH: 'PHP', VN: 'VND', KH: 'KHR', LA: 'LAK', MM: 'MMK', BN: 'BND', GB: 'GBP' };
@@ -48,18 +48,18 @@ async function reportPanels(grid, me) {
   const major = (v) => v / (cur === 'VND' ? 1 : 100);
 
   const p1 = panel(t('dash.reports.month', { cur: cur || '' }), 'chart-months');
-  p1.sec.append(h('p', { class: 'muted' }, t('dash.reports.note', { n: s.reports, l: s.with_loss })));
+  p1.sec.append(h('p', { class: 'muted' }, t('dash.reports.note', { n: fmtNumber(s.reports), l: fmtNumber(s.with_loss) })));
   grid.append(p1.sec);
   if (s.months.length) {
     draw(p1.chart, { legend: { bottom: 0 }, grid: { left: 50, right: 60, top: 10, bottom: 50 },
-      xAxis: { type: 'category', data: s.months.map((m) => m.month) },
+      xAxis: { type: 'category', data: s.months.map((m) => fmtMonth(m.month)) },
       yAxis: [{ type: 'value', minInterval: 1, name: t('dash.reports') }, { type: 'value', name: cur || '' }],
       series: [{ type: 'bar', name: t('dash.reports'), data: s.months.map((m) => m.reports) },
         { type: 'line', name: t('dash.loss', { cur: cur || '' }), yAxisIndex: 1, data: s.months.map((m) => major(lossIn(m))) }] });
   } else {
     p1.chart.replaceWith(h('p', null, t('dash.none.reports')));
   }
-  p1.table.append(dataTable([t('dash.month'), t('dash.reports'), t('report.loss')], s.months.map((m) => [m.month, m.reports, lossText(m.loss)])));
+  p1.table.append(dataTable([t('dash.month'), t('dash.reports'), t('report.loss')], s.months.map((m) => [fmtMonth(m.month), fmtNumber(m.reports), lossText(m.loss)])));
 
   const p2 = panel(t('dash.reports.scam'), 'chart-scams');
   grid.append(p2.sec);
@@ -71,7 +71,7 @@ async function reportPanels(grid, me) {
   } else {
     p2.chart.replaceWith(h('p', null, t('dash.none.reports')));
   }
-  p2.table.append(dataTable([t('report.scamtype'), t('dash.reports'), t('report.loss')], s.scam_types.map((x) => [label('scam', x.scam_type), x.reports, lossText(x.loss)])));
+  p2.table.append(dataTable([t('report.scamtype'), t('dash.reports'), t('report.loss')], s.scam_types.map((x) => [label('scam', x.scam_type), fmtNumber(x.reports), lossText(x.loss)])));
 
   const p3 = panel(t('dash.reports.country'), 'chart-countries');
   grid.append(p3.sec);
@@ -87,7 +87,7 @@ async function reportPanels(grid, me) {
     p3.chart.replaceWith(h('p', null, t('dash.none.reports')));
   }
   p3.table.append(dataTable([t('dash.country'), t('dash.victims'), t('dash.filers'), t('report.loss')],
-    names.map((c) => { const v = vc.find((x) => x.country === c); return [c, v ? v.reports : 0, ac.get(c) || 0, v ? lossText(v.loss) : t('common.none')]; })));
+    names.map((c) => { const v = vc.find((x) => x.country === c); return [c, fmtNumber(v ? v.reports : 0), fmtNumber(ac.get(c) || 0), v ? lossText(v.loss) : t('common.none')]; })));
 }
 
 export async function dashboardPage(main, { me }) {
@@ -125,11 +125,11 @@ export async function dashboardPage(main, { me }) {
     const perDay = new Map(days.map((d) => [d, 0]));
     for (const a of alerts) { const d = a.created.slice(0, 10); if (perDay.has(d)) perDay.set(d, perDay.get(d) + 1); }
     const p1 = panel(t('dash.matches.day'), 'chart-days');
-    p1.sec.append(h('p', { class: 'muted' }, t('dash.from.alerts', { n: alerts.length })));
+    p1.sec.append(h('p', { class: 'muted' }, t('dash.from.alerts', { n: fmtNumber(alerts.length) })));
     grid.append(p1.sec);
-    draw(p1.chart, { xAxis: { type: 'category', data: days.map((d) => d.slice(5)) }, yAxis: { type: 'value', minInterval: 1 },
+    draw(p1.chart, { xAxis: { type: 'category', data: days.map((d) => fmtDay(d)) }, yAxis: { type: 'value', minInterval: 1 },
       series: [{ type: 'bar', name: t('dash.count'), data: days.map((d) => perDay.get(d)) }], grid: { left: 40, right: 10, top: 10, bottom: 30 } });
-    p1.table.append(dataTable([t('dash.day'), t('dash.count')], days.filter((d) => perDay.get(d)).map((d) => [d, perDay.get(d)])));
+    p1.table.append(dataTable([t('dash.day'), t('dash.count')], days.filter((d) => perDay.get(d)).map((d) => [fmtDate(d), fmtNumber(perDay.get(d))])));
 
     // This week, by agency.
     const weekAgo = Date.now() - 7 * 864e5;
@@ -144,7 +144,7 @@ export async function dashboardPage(main, { me }) {
     } else {
       p2.chart.replaceWith(h('p', null, t('dash.none')));
     }
-    p2.table.append(dataTable([t('dash.agency'), t('dash.count')], ag));
+    p2.table.append(dataTable([t('dash.agency'), t('dash.count')], ag.map(([a, n]) => [a, fmtNumber(n)])));
 
     // Full or hit-only.
     const full = alerts.filter((a) => a.data.visibility === 'full').length;
@@ -155,7 +155,7 @@ export async function dashboardPage(main, { me }) {
     } else {
       p3.chart.replaceWith(h('p', null, t('dash.none')));
     }
-    p3.table.append(dataTable([t('dash.count'), ''], [[t('dash.full'), full], [t('dash.hit'), alerts.length - full]]));
+    p3.table.append(dataTable([t('dash.count'), ''], [[t('dash.full'), fmtNumber(full)], [t('dash.hit'), fmtNumber(alerts.length - full)]]));
   }
   // Reports and losses, from GET /api/v1/stats/reports (what the caller may read).
   if (await offers('/api/v1/stats/reports')) {
@@ -163,6 +163,54 @@ export async function dashboardPage(main, { me }) {
   } else {
     grid.append(await unavailablePanel(t('dash.stats.title'), 'GET /api/v1/stats/reports', '/api/v1/stats/reports'));
   }
-  // What the node does not offer yet: said, not invented.
-  if (me.role !== 'partner') grid.append(await unavailablePanel(t('dash.networks.title'), 'GET /api/v1/networks', '/api/v1/networks'));
+  // Top networks (law enforcement: the roles that have the networks pages).
+  if (LE.includes(me.role)) {
+    if (await offers('/api/v1/networks')) await networksPanel(grid);
+    else grid.append(await unavailablePanel(t('dash.networks.title'), 'GET /api/v1/networks', '/api/v1/networks'));
+  }
+}
+
+const LE = ['admin', 'analyst', 'investigator', 'supervisor'];
+const NET_PAGES = 10;   // at most 10 pages of 500 networks are read for the panel
+
+// The largest networks the reader sees, from GET /api/v1/networks: every
+// figure is what the node's policy gate let this reader see of each
+// network (reports it may read; records held by others as a count).
+async function networksPanel(grid) {
+  const p = panel(t('dash.networks.title'), 'chart-networks');
+  grid.append(p.sec);
+  const all = [];
+  let after = 0, more = true;
+  try {
+    for (let i = 0; i < NET_PAGES && more; i++) {
+      const r = await api('GET', `/api/v1/networks?after=${encodeURIComponent(after)}&limit=500`);
+      all.push(...r.networks);
+      more = !!r.more;
+      after = r.next;
+    }
+  } catch (e) {
+    p.sec.append(errorBox(e));
+    return;
+  }
+  const top = all.sort((a, b) => b.reports - a.reports || b.hidden_records - a.hidden_records || (a.id < b.id ? -1 : 1)).slice(0, 10);
+  if (!top.length) {
+    p.chart.replaceWith(h('p', { 'data-testid': 'networks-none' }, t('dash.networks.none')));
+    return;
+  }
+  p.sec.insertBefore(h('p', { class: 'muted' }, t(more ? 'dash.networks.partial' : 'dash.networks.note',
+    { n: fmtNumber(top.length), total: fmtNumber(all.length) })), p.chart);
+  const { draw } = await import('/assets/charts.js');
+  draw(p.chart, { legend: { bottom: 0 }, grid: { left: 150, right: 10, top: 10, bottom: 50 }, xAxis: { type: 'value', minInterval: 1 },
+    yAxis: { type: 'category', data: top.map((n) => n.id).reverse() },
+    series: [{ type: 'bar', stack: 'n', name: t('net.reports'), data: top.map((n) => n.reports).reverse() },
+      { type: 'bar', stack: 'n', name: t('net.hidden'), data: top.map((n) => n.hidden_records).reverse() }] });
+  // The same networks as links: one step to the graph.
+  p.sec.insertBefore(h('ol', { class: 'toplist', 'data-testid': 'top-networks' }, top.map((n) => h('li', { 'data-testid': 'top-network', 'data-id': n.id },
+    h('a', { href: `#/network/${encodeURIComponent(n.id)}`, 'aria-label': t('dash.networks.label', { id: n.id, n: n.reports, hidden: n.hidden_records }) },
+      h('code', null, n.id)), ' ',
+    h('span', { class: 'muted' }, `${t('net.reports')}: ${fmtNumber(n.reports)} · ${t('net.hidden')}: ${fmtNumber(n.hidden_records)} · ${(n.countries || []).join(' ')}`)))), p.table);
+  p.sec.append(h('p', null, h('a', { href: '#/networks' }, t('dash.networks.all'))));
+  p.table.append(dataTable([t('net.id'), t('net.reports'), t('net.hidden'), t('net.agencies'), t('net.loss'), t('net.last')],
+    top.map((n) => [n.id, fmtNumber(n.reports), fmtNumber(n.hidden_records), (n.agencies || []).join(', '),
+      Object.entries(n.loss || {}).map(([c, a]) => money({ amount: a, currency: c })).join(', ') || t('common.none'), fmtDate(n.last_seen)])));
 }

@@ -1,6 +1,6 @@
 import { api, ApiError } from '../api.js';
 import { h, clear, field } from '../dom.js';
-import { t, label } from '../strings.js';
+import { t, label, fmtDate, fmtNumber } from '../strings.js';
 import { dl, money, errorBox, reportLink, selectorLink } from './common.js';
 import { watchButton } from './watches.js';
 
@@ -16,13 +16,13 @@ function losses(loss) {
 function summary(n) {
   return dl([
     [t('net.reports'), String(n.reports)],
-    [t('net.hidden'), n.hidden_records ? n.hidden_note : null],
+    [t('net.hidden'), n.hidden_records ? t('net.hidden.more', { n: fmtNumber(n.hidden_records) }) : null],
     [t('net.agencies'), (n.agencies || []).join(', ')],
     [t('net.countries'), (n.countries || []).join(', ')],
     [t('net.victimcountries'), (n.victim_countries || []).join(', ')],
     [t('net.loss'), losses(n.loss)],
     [t('net.scamtypes'), (n.scam_types || []).map((s) => label('scam', s)).join(', ')],
-    [t('net.seen'), n.first_seen ? t('net.seen.range', { first: n.first_seen.slice(0, 10), last: (n.last_seen || '').slice(0, 10) }) : null],
+    [t('net.seen'), n.first_seen ? t('net.seen.range', { first: fmtDate(n.first_seen), last: fmtDate(n.last_seen) }) : null],
   ]);
 }
 
@@ -32,10 +32,10 @@ function table(nets) {
       .map((k) => h('th', { scope: 'col' }, t(k))))),
     h('tbody', null, nets.map((n) => h('tr', { 'data-testid': 'network-row' },
       h('td', null, networkLink(n.id)), h('td', null, String(n.reports)),
-      h('td', null, n.hidden_records ? n.hidden_note : t('common.none')),
+      h('td', null, n.hidden_records ? t('net.hidden.more', { n: fmtNumber(n.hidden_records) }) : t('common.none')),
       h('td', null, (n.agencies || []).join(', ')),
       h('td', null, (n.scam_types || []).map((s) => label('scam', s)).join(', ')),
-      h('td', null, (n.last_seen || '').slice(0, 10)))))));
+      h('td', null, fmtDate(n.last_seen)))))));
 }
 
 // The networks page: every network the reader sees, page by page, and the
@@ -183,7 +183,7 @@ export async function networkPage(main, { arg, query }) {
   }
   main.append(h('h1', null, t('net.title', { id: n.id })),
     h('section', { class: 'card', 'data-testid': 'network-summary' }, summary(n), h('p', null, watchButton('network', n.id))));
-  if (n.hidden_records) main.append(h('p', { class: 'notice', 'data-testid': 'network-hidden' }, `${n.hidden_note}. `, t('net.hidden.help')));
+  if (n.hidden_records) main.append(h('p', { class: 'notice', 'data-testid': 'network-hidden' }, `${t('net.hidden.more', { n: fmtNumber(n.hidden_records) })}. `, t('net.hidden.help')));
   // The graph: around the selectors that link, until every report we may
   // read is drawn (a few requests at most).
   const want = new Set(n.report_ids || []);
@@ -224,6 +224,6 @@ export async function networksOfReport(r) {
   }
   if (!seen.size) box.append(h('p', { class: 'muted' }, t('net.ofreport.none')));
   else box.append(h('ul', null, [...seen.values()].map((n) => h('li', null, networkLink(n.id, t('net.link', { id: n.id, n: n.reports })),
-    n.hidden_records ? ` (${n.hidden_note})` : ''))));
+    n.hidden_records ? ` (${t('net.hidden.more', { n: fmtNumber(n.hidden_records) })})` : ''))));
   return box;
 }

@@ -1,6 +1,6 @@
 import { api } from '../api.js';
 import { h, clear } from '../dom.js';
-import { t, label } from '../strings.js';
+import { t, label, fmtDate } from '../strings.js';
 import { errorBox, reportLink, selectorLink } from './common.js';
 
 // Alerts of the kinds the issue 3, 4 and 7 APIs add, for the inbox.
@@ -55,9 +55,9 @@ export async function noticesPage(main) {
           }
         } }, t('notice.ack'));
       list.append(h('article', { class: 'card', 'data-testid': 'notice' },
-        h('h2', null, n.title),
-        h('p', { class: 'muted' }, t('notice.meta', { kind: label('notice', n.kind), agency: n.agency, date: (n.created || '').slice(0, 10) })),
-        n.text ? h('p', { class: 'prose' }, n.text) : null,
+        h('h2', { translate: 'no' }, n.title),
+        h('p', { class: 'muted' }, t('notice.meta', { kind: label('notice', n.kind), agency: n.agency, date: fmtDate(n.created) })),
+        n.text ? h('p', { class: 'prose', translate: 'no' }, n.text) : null,
         (n.subjects || []).length ? h('ul', null, n.subjects.map((s) => h('li', null, subject(s)))) : null,
         status, ack));
     }

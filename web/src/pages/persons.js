@@ -1,9 +1,17 @@
 import { api, ApiError } from '../api.js';
 import { h, clear, field } from '../dom.js';
-import { t, label } from '../strings.js';
+import { t, label, fmtDateTime } from '../strings.js';
 import { dl, errorBox, hitLine, reportLink, selectorLink } from './common.js';
 
 function pct(x) { return `${Math.round(x * 1000) / 10}%`; }
+
+// The node's words for an explanation, in the reader's language (the
+// node's own word when it is one this page does not know).
+function exValue(k, v) {
+  if (k === 'whole_name') return v && typeof v === 'object' && typeof v.similarity === 'number' ? pct(v.similarity) : String(v);
+  if (k === 'patronym') return t('common.yes');
+  return label('exv', String(v).replace(/ /g, '_'));
+}
 
 function explainList(x) {
   const ex = x.explain || {};
@@ -15,7 +23,7 @@ function explainList(x) {
   if ((ex.unmatched_query || []).length) items.push(h('li', null, t('person.ex.unq', { list: ex.unmatched_query.join(', ') })));
   if ((ex.unmatched_record || []).length) items.push(h('li', null, t('person.ex.unr', { list: ex.unmatched_record.join(', ') })));
   for (const k of ['dob', 'nationality', 'whole_name', 'patronym', 'alias', 'document']) {
-    if (ex[k] !== undefined && ex[k] !== null) items.push(h('li', null, t(`person.ex.${k}`, { v: String(ex[k]) })));
+    if (ex[k] !== undefined && ex[k] !== null) items.push(h('li', null, t(`person.ex.${k}`, { v: exValue(k, ex[k]) })));
   }
   return h('ul', { class: 'explain', 'data-testid': 'person-explain' }, items);
 }
@@ -94,8 +102,8 @@ export async function personPage(main, { arg }) {
     h('section', { class: 'card', 'data-testid': 'person-full' }, dl([
       [t('person.ref'), p.ref], [t('report.agency'), p.agency], [t('person.role'), p.role ? label('prole', p.role) : null],
       [t('person.dob'), Array.isArray(p.dob) ? p.dob.join(', ') : p.dob], [t('person.nationality'), (p.nationality || []).join(', ')],
-      [t('person.gender'), p.gender], [t('report.created'), p.created],
-      [t('report.markings'), [m.tlp && `TLP:${m.tlp}`, (m.releasable_to || []).join(', '), m.disclosure].filter(Boolean).join(' · ')],
+      [t('person.gender'), p.gender && label('gender', p.gender)], [t('report.created'), fmtDateTime(p.created)],
+      [t('report.markings'), [m.tlp && `TLP:${m.tlp}`, (m.releasable_to || []).join(', '), m.disclosure && label('disc', m.disclosure)].filter(Boolean).join(' · ')],
     ])));
   if (names.length) {
     main.append(h('section', { class: 'card' }, h('h2', null, t('person.names')),

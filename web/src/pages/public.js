@@ -1,6 +1,6 @@
 import { api, offers } from '../api.js';
 import { h, field, select, clear } from '../dom.js';
-import { t } from '../strings.js';
+import { t, fmtDate, fmtNumber } from '../strings.js';
 import { COUNTRIES } from './common.js';
 import { detect } from '../detect.js';
 
@@ -28,7 +28,7 @@ export async function publicPage(main) {
       const r = await api('POST', '/api/v1/public/check', { selectors: [sel] });
       const x = r.results[0];
       out.append(h('p', { class: x.reports ? 'warn' : 'ok' }, x.reports
-        ? t('public.result.some', { n: x.reports, m: x.countries, date: x.last_seen || t('common.none') })
+        ? t('public.result.some', { n: fmtNumber(x.reports), m: fmtNumber(x.countries), date: fmtDate(x.last_seen) })
         : t('public.result.none', { key: x.key })));
     } catch (e) {
       const msg = e.status === 404 ? t('public.unavailable')

@@ -1,6 +1,6 @@
 import { api } from '../api.js';
 import { h } from '../dom.js';
-import { t, label } from '../strings.js';
+import { t, label, fmtDate, fmtDateTime } from '../strings.js';
 import { dl, money, hitLine, matchItem, selectorLink, errorBox } from './common.js';
 import { checkResult } from './search.js';
 import { networksOfReport } from './networks.js';
@@ -25,13 +25,13 @@ export async function reportPage(main, { arg, me }) {
     return;
   }
   const m = r.markings || {};
-  const marks = [m.tlp && `TLP:${m.tlp}`, (m.releasable_to || []).join(', '), m.disclosure, m.orcon ? 'ORCON' : null].filter(Boolean).join(' · ');
+  const marks = [m.tlp && `TLP:${m.tlp}`, (m.releasable_to || []).join(', '), m.disclosure && label('disc', m.disclosure), m.orcon ? 'ORCON' : null].filter(Boolean).join(' · ');
   main.append(h('section', { class: 'card', 'data-testid': 'report-full' }, dl([
-    [t('report.agency'), r.agency], [t('report.reference'), r.reference], [t('report.created'), r.created],
-    [t('report.occurred'), r.occurred_at], [t('report.scamtype'), r.scam_type ? label('scam', r.scam_type) : null], [t('report.status'), r.status],
+    [t('report.agency'), r.agency], [t('report.reference'), r.reference], [t('report.created'), fmtDateTime(r.created)],
+    [t('report.occurred'), r.occurred_at && fmtDate(r.occurred_at)], [t('report.scamtype'), r.scam_type ? label('scam', r.scam_type) : null], [t('report.status'), r.status],
     [t('report.loss'), r.loss ? money(r.loss) : null], [t('report.victimcountry'), r.victim_country], [t('report.markings'), marks],
   ])));
-  if (r.narrative) main.append(h('section', { class: 'card' }, h('h2', null, t('report.narrative')), h('p', { class: 'prose' }, r.narrative)));
+  if (r.narrative) main.append(h('section', { class: 'card' }, h('h2', null, t('report.narrative')), h('p', { class: 'prose', translate: 'no' }, r.narrative)));
   if (r.victim) main.append(h('section', { class: 'card' }, h('h2', null, t('report.victim')), h('pre', null, JSON.stringify(r.victim, null, 2))));
   if (r.selectors && r.selectors.length) {
     main.append(h('section', { class: 'card' }, h('h2', null, t('report.selectors')),

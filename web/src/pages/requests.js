@@ -1,13 +1,13 @@
 import { api, ApiError } from '../api.js';
 import { detect, TYPES } from '../detect.js';
 import { h, clear, field, select } from '../dom.js';
-import { t, label } from '../strings.js';
+import { t, label, fmtDateTime } from '../strings.js';
 import { COUNTRIES, CURRENCIES, dl, errorBox, money, reportLink, selectorLink, toMinor } from './common.js';
 
 const LE = ['admin', 'analyst', 'investigator', 'supervisor'];
 const ACTIONS = ['freeze', 'block', 'takedown', 'info'];
 
-function when(s) { return s ? s.replace('T', ' ').slice(0, 16) : t('common.none'); }
+function when(s) { return s ? fmtDateTime(s) : t('common.none'); }
 
 function statusText(q) {
   return `${label('rstatus', q.status)}${q.overdue ? ` · ${t('req.overdue')}` : ''}${q.escalated ? ` · ${t('req.escalated')}` : ''}`;

@@ -1,9 +1,10 @@
 import { api } from '../api.js';
 import { detect, TYPES } from '../detect.js';
 import { h, field, select, clear } from '../dom.js';
-import { t } from '../strings.js';
+import { t, fmtDate } from '../strings.js';
 import { COUNTRIES, hitLine, reportLink, errorBox } from './common.js';
 import { personResults, personSearch } from './persons.js';
+import { checkDocument, documentResult } from './documents.js';
 
 // One result of POST /api/v1/check, as a reader sees it.
 export function checkResult(r) {
@@ -14,7 +15,7 @@ export function checkResult(r) {
   if (r.records.length) {
     box.append(h('h3', null, t('search.records')),
       h('ul', null, r.records.map((x) => h('li', null, reportLink(x.id, t('report.match.full', { report: x.reference || x.id, agency: x.agency })),
-        ` — ${x.tlp}, ${x.created.slice(0, 10)}`))));
+        ` — TLP:${x.tlp}, ${fmtDate(x.created)}`))));
   }
   if (r.contacts.length) {
     box.append(h('h3', null, t('search.contacts')), h('ul', null, r.contacts.map((c) => h('li', null, hitLine(c.agency, c.ref)))));
@@ -59,6 +60,16 @@ export async function searchPage(main, { me, query, go }) {
       out.append(checkResult(r.results[0]));
     } catch (e) {
       out.append(errorBox(e));
+    }
+    // A passport number is also a travel document: the lost and stolen
+    // documents of the country chosen (POST /api/v1/documents/check).
+    if (tp === 'passport') {
+      try {
+        const a = await checkDocument({ issuing_country: country.value, number: v });
+        out.append(h('h2', null, t('search.documents')), documentResult(a, `${country.value} ${v}`));
+      } catch (e) {
+        out.append(errorBox(e));
+      }
     }
   }
 
