@@ -132,3 +132,31 @@ store_net_alerts_last(struct store *st, const char *agency_id, const char *princ
 	void *s;
 	return NET(st, s)->alerts_last(s, agency_id, principal_id, seq);
 }
+
+int
+store_net_snap_head(struct store *st, struct net_snap_head *h)
+{
+	void *s;
+	return NET(st, s)->snap_head(s, h);
+}
+
+int
+store_net_snap_part_put(struct store *st, int64_t gen, int part, const void *data, size_t len, struct err *e)
+{
+	void *s;
+	return NET(st, s)->snap_part_put(s, gen, part, data, len, e);
+}
+
+int
+store_net_snap_parts(struct store *st, int64_t gen, int (*cb)(void *, int, const void *, size_t), void *ctx)
+{
+	void *s;
+	return NET(st, s)->snap_parts(s, gen, cb, ctx);
+}
+
+int
+store_net_snap_commit(struct store *st, const struct net_snap_head *h, struct err *e)
+{
+	void *s;
+	return NET(st, s)->snap_commit(s, h, e);
+}
