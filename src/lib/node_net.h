@@ -65,5 +65,18 @@ void    node_events_shutdown(struct node *n);
 void node_networks_start(struct node *n);
 /* Catch the index up with the store now (tests, benchmarks). */
 int  node_networks_sync(struct node *n, struct err *e);
+/* Write a snapshot of the index now (the upkeep thread writes one after
+ * SIMPUL_NET_SNAPSHOT_EVERY changes, at most every SIMPUL_NET_SNAPSHOT_SECS). */
+int  node_networks_snapshot(struct node *n, struct err *e);
+struct node_net_status {
+	int64_t start_us;            /* mono time the first fold started */
+	int64_t first_fold_us;       /* how long the index took to be current at start */
+	bool    snapshot_loaded;     /* it started from a snapshot */
+	int64_t snapshot_rid;        /* ... holding reports up to this row */
+	int64_t snapshot_load_us;
+	int64_t snapshots_written, snapshot_bytes, snapshot_write_us;
+	int64_t rules_reloads;       /* rule changes by another process applied */
+};
+void node_networks_status(struct node *n, struct node_net_status *out);
 
 #endif

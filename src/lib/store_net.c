@@ -160,3 +160,10 @@ store_net_snap_commit(struct store *st, const struct net_snap_head *h, struct er
 	void *s;
 	return NET(st, s)->snap_commit(s, h, e);
 }
+
+int
+store_net_xrecords_last(struct store *st, int64_t *rid)
+{
+	void *s;
+	return NET(st, s)->xrecords_last(s, rid);
+}

@@ -113,6 +113,7 @@ struct store_net_ops {
 	int (*snap_parts)(void *be, int64_t gen, int (*cb)(void *ctx, int part, const void *data, size_t len),
 	    void *ctx);
 	int (*snap_commit)(void *be, const struct net_snap_head *h, struct err *e);
+	int (*xrecords_last)(void *be, int64_t *rid);
 };
 
 /* Reports stored after local row after_rid, at most limit, in row order
@@ -153,5 +154,8 @@ int store_net_snap_part_put(struct store *st, int64_t gen, int part, const void 
 int store_net_snap_parts(struct store *st, int64_t gen,
     int (*cb)(void *ctx, int part, const void *data, size_t len), void *ctx);
 int store_net_snap_commit(struct store *st, const struct net_snap_head *h, struct err *e);
+/* The newest row of persons, documents and notices (person watches follow
+ * records stored after it). */
+int store_net_xrecords_last(struct store *st, int64_t *rid);
 
 #endif

@@ -109,7 +109,7 @@ enum {
 	N_OVR_PUT, N_OVR_DEL, N_OVRS, N_WL_PUT, N_WL_LIST,
 	N_WATCH_PUT, N_WATCH_DEL, N_WATCHES,
 	N_HOOK_PUT, N_HOOK_DEL, N_HOOKS, N_HOOK_CURSOR, N_DEAD_PUT, N_DEAD_LIST, N_ALERTS_LAST,
-	N_SNAP_HEAD, N_SNAP_PART_PUT, N_SNAP_PARTS, N_SNAP_HEAD_PUT, N_SNAP_GC,
+	N_SNAP_HEAD, N_SNAP_PART_PUT, N_SNAP_PARTS, N_SNAP_HEAD_PUT, N_SNAP_GC, N_XLAST,
 	N__END
 };
 _Static_assert(N__END <= SQX_N, "store_sqlite_net.c: more statements than SQX_N");
@@ -169,6 +169,7 @@ static const char *const n_sql[] = {
 	[N_SNAP_HEAD_PUT - SQX_NET] = "INSERT OR REPLACE INTO net_snapshot(one, gen, format, rid, rseq, parts,"
 	    " bytes, hash, created) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 	[N_SNAP_GC - SQX_NET] = "DELETE FROM net_snapshot_parts WHERE gen <> ?1",
+	[N_XLAST - SQX_NET] = "SELECT coalesce(max(rid), 0) FROM xrecords",
 };
 
 /* The one pattern of this file: get the cached statement, bind, step,
@@ -730,6 +731,20 @@ sqn_snap_commit(void *be, const struct net_snap_head *h, struct err *e)
 	return run(be, N_SNAP_GC, st, "snapshot", NULL, e);
 }
 
+static int
+sqn_xrecords_last(void *be, int64_t *rid)
+{
+	sqlite3_stmt *st = nget(be, N_XLAST, "records", NULL);
+	int src;
+
+	if (st == NULL)
+		return -1;
+	src = sqlite3_step(st);
+	*rid = src == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqx_done(be, N_XLAST, st);
+	return src == SQLITE_ROW ? 0 : -1;
+}
+
 const struct store_net_ops sq_net_ops = {
 	.since = sqn_since,
 	.retract = sqn_retract,
@@ -753,4 +768,5 @@ const struct store_net_ops sq_net_ops = {
 	.snap_part_put = sqn_snap_part_put,
 	.snap_parts = sqn_snap_parts,
 	.snap_commit = sqn_snap_commit,
+	.xrecords_last = sqn_xrecords_last,
 };
