@@ -1021,6 +1021,34 @@ out:
 	}
 }
 
+/* ---- delivery: the gate again ------------------------------------------------- */
+
+bool
+node_alert_visible(struct store *st, const struct principal *p, const struct alert_row *a)
+{
+	json_t *pl;
+	const char *id;
+	struct xrecord x;
+	bool yes = false;
+
+	if (strcmp(a->kind, "notice") != 0)
+		return true;
+	/* A notice alert goes to each agency that may read the notice; each of
+	 * its principals gets it only if the gate says so for that principal
+	 * (an auditor reads its own agency's records only). */
+	if ((pl = json_loads(a->payload, 0, NULL)) == NULL)
+		return false;
+	id = json_string_value(json_object_get(pl, "notice"));
+	memset(&x, 0, sizeof(x));
+	if (id && store_xrecord_get(st, id, &x) == 0 && strcmp(x.kind, "notice") == 0) {
+		struct record_meta meta = { .agency_id = x.agency_id, .m = &x.m };
+		yes = policy_decide(p, &meta, USE_READ) == POLICY_FULL;
+	}
+	free((char *)x.body);
+	json_decref(pl);
+	return yes;
+}
+
 /* ---- event streams --------------------------------------------------------- */
 
 static void
@@ -1223,14 +1251,24 @@ struct alertvec {
 	struct pendalert   v[20];
 	int                n;
 	const struct webhook_row *w;
+	struct store      *st;
+	struct principal   p;          /* the webhook's principal */
+	int64_t            passed;     /* the last seq read that is not for it */
 };
 
 static int
 hook_alert_cb(void *ctx, const struct alert_row *a)
 {
 	struct alertvec *av = ctx;
-	json_t *pl = json_loads(a->payload, 0, NULL), *o;
+	json_t *pl, *o;
 	char t[32], delivery[SIMPUL_ID_LEN * 2 + 2];
+
+	if (!node_alert_visible(av->st, &av->p, a)) {
+		if (av->n == 0)
+			av->passed = a->seq;   /* before any delivery: the cursor may pass it */
+		return 0;
+	}
+	pl = json_loads(a->payload, 0, NULL);
 
 	time_iso(a->created_ms, t);
 	snprintf(delivery, sizeof(delivery), "%s.%s", av->w->id, a->id);
@@ -1288,8 +1326,16 @@ hook_run(struct node_net *nn, const struct webhook_row *w)
 
 	if (hs == NULL || now_ms() < hs->next_ms || (st = node_reader(nn->n, &e)) == NULL)
 		return;
+	av.st = st;
+	if (store_principal_get(st, w->principal_id, &av.p) != 0)
+		return;   /* its principal is gone: nothing is delivered */
 	if (store_alerts_list(st, w->agency_id, w->principal_id, w->cursor, 20, hook_alert_cb, &av) == -1)
 		return;
+	if (av.n == 0 && av.passed > cursor) {
+		/* Only alerts that are not for this principal: move past them. */
+		hook_commit(nn, w, av.passed, 0, NULL);
+		return;
+	}
 	for (int i = 0; i < av.n; i++) {
 		char why[200];
 		char delivery[SIMPUL_ID_LEN * 2 + 2];
@@ -2322,6 +2368,7 @@ node_events_open(struct node *n, const struct reqctx *c, int64_t after, void (*n
 
 struct evctx {
 	struct node_sub *s;
+	struct store    *st;
 	int              n;
 };
 
@@ -2329,8 +2376,14 @@ static int
 ev_cb(void *ctx, const struct alert_row *a)
 {
 	struct evctx *ec = ctx;
-	json_t *pl = json_loads(a->payload, 0, NULL), *o;
+	json_t *pl, *o;
 	char t[32], *text;
+
+	if (!node_alert_visible(ec->st, &ec->s->p, a)) {
+		ec->s->cursor = a->seq;   /* not for this principal: passed over */
+		return 0;
+	}
+	pl = json_loads(a->payload, 0, NULL);
 
 	time_iso(a->created_ms, t);
 	o = json_pack("{s:I, s:s, s:s, s:s, s:o}", "seq", (json_int_t)a->seq, "id", a->id, "kind", a->kind,
@@ -2354,7 +2407,7 @@ node_events_read(struct node_sub *s, char *buf, size_t max)
 	if (s->off >= s->pend.len) {
 		struct err e;
 		struct store *st;
-		struct evctx ec = { s, 0 };
+		struct evctx ec = { s, NULL, 0 };
 		int64_t from = s->cursor;
 
 		sbuf_reset(&s->pend);
@@ -2365,7 +2418,7 @@ node_events_read(struct node_sub *s, char *buf, size_t max)
 			sbuf_adds(&s->pend, "retry: 2000\n: simpul event stream\n\n");
 			s->hello = true;
 		}
-		if ((st = node_reader(s->n, &e)) != NULL &&
+		if ((st = ec.st = node_reader(s->n, &e)) != NULL &&
 		    store_alerts_list(st, s->p.agency.id, s->p.id, s->cursor, 100, ev_cb, &ec) == 0 && ec.n > 0) {
 			/* Every delivery is a read of the inbox: audited. */
 			json_t *d = json_pack("{s:i, s:I, s:I}", "events", ec.n, "from", (json_int_t)from,

@@ -792,6 +792,21 @@ def notices_reach_inbox_stream_and_webhook_of_those_who_may_see_them():
         check(all(sg not in json.dumps(g[2]) for g in rc.got), "TH's webhook got the SG-only notice")
         check(all(sg not in e["data"] for e in st.events(5, 1)), "TH's stream got the SG-only notice")
         check(all(sg not in json.dumps(x) for x in n.alerts("UK-NCA")), "UK-NCA got it")
+        # Per principal: MY-NSRC's auditor reads its own agency's records only, so a
+        # notice from Thailand is in the inbox of MY's analyst, not in its auditor's
+        # (inbox, stream); the cursor still moves past it.
+        aud = Stream(n, "AUDITOR")
+        time.sleep(0.3)
+        r = n.post("/api/v1/notices", "TH-AOC", {"kind": "warning", "title": "TH to members", "markings": GREEN})
+        th = r.json["id"]
+        check(wait_alerts(n, "MY-NSRC", lambda x: x["kind"] == "notice" and x["data"].get("notice") == th),
+              "MY's analyst gets TH's notice")
+        check(all(th not in json.dumps(x) for x in n.alerts("AUDITOR")), "MY's auditor got TH's notice")
+        check(all(th not in e["data"] for e in aud.events(5, 1)), "MY's auditor's stream got TH's notice")
+        aud.close()
+        seq = [x["seq"] for x in n.alerts("MY-NSRC") if x["kind"] == "notice" and x["data"].get("notice") == th][0]
+        page = n.get("/api/v1/alerts?after=%d&limit=1" % (seq - 1), "AUDITOR").json
+        eq((page["alerts"], page["next"]), ([], seq), "the auditor's cursor passes the hidden notice")
     finally:
         if st:
             st.close()
