@@ -117,11 +117,13 @@ struct node_net {
 
 	atomic_llong      xrid;         /* person watches: records followed after this row; -1 none */
 	int64_t           gen;          /* generic_gen applied (rules, lists, overrides) */
-	int64_t           since_snap;   /* reports and retractions folded since the last snapshot */
-	int64_t           snap_at_us;   /* when it was written (mono) */
+	atomic_llong      since_snap;   /* reports and retractions folded since the last snapshot */
+	atomic_llong      snap_at_us;   /* when it was written (mono) */
 	int               snap_every;   /* write one after this many changes ... */
 	int               snap_secs;    /* ... and at most this often */
 	bool              snap_load;    /* start from the stored snapshot */
+	atomic_llong      wh_ok, wh_fail, wh_dead;   /* webhook deliveries, failed tries, dead letters */
+	pthread_mutex_t   stmu;         /* st: written by the upkeep thread, read by /metrics */
 	struct node_net_status st;
 };
 
@@ -463,9 +465,11 @@ snap_load(struct node_net *nn, struct store *st)
 		goto out;
 	nn->rid = h.rid;
 	nn->rseq = h.rseq;
+	pthread_mutex_lock(&nn->stmu);
 	nn->st.snapshot_loaded = true;
 	nn->st.snapshot_rid = h.rid;
 	nn->st.snapshot_load_us = mono_us() - t0;
+	pthread_mutex_unlock(&nn->stmu);
 	rc = 0;
 out:
 	store_read_end(st);
@@ -526,9 +530,11 @@ snap_write(struct node_net *nn, struct err *e)
 	free(b.p);
 	if (rc == 0 && !nn->stop) {
 		nn->snap_at_us = mono_us();
+		pthread_mutex_lock(&nn->stmu);
 		nn->st.snapshots_written++;
 		nn->st.snapshot_bytes = h.bytes;
 		nn->st.snapshot_write_us = mono_us() - t0;
+		pthread_mutex_unlock(&nn->stmu);
 	}
 	return nn->stop ? 1 : rc;
 }
@@ -548,7 +554,9 @@ node_networks_status(struct node *n, struct node_net_status *out)
 {
 	struct node_net *nn = NN(n);
 
+	pthread_mutex_lock(&nn->stmu);
 	*out = nn->st;
+	pthread_mutex_unlock(&nn->stmu);
 }
 
 /* Catch up with the store: new reports, then retractions. */
@@ -575,11 +583,16 @@ refresh(struct node_net *nn, struct err *e)
 			return -1;
 		}
 		nn->active = true;
+		pthread_mutex_lock(&nn->stmu);
 		nn->st.start_us = t0;
+		pthread_mutex_unlock(&nn->stmu);
 	} else if (gen_read(st) != nn->gen) {
 		/* Another process changed the rules, a list or an override. */
-		if (rules_apply(nn, st) == 0)
+		if (rules_apply(nn, st) == 0) {
+			pthread_mutex_lock(&nn->stmu);
 			nn->st.rules_reloads++;
+			pthread_mutex_unlock(&nn->stmu);
+		}
 	}
 	fc.st = st;
 	fc.queue = nn->loaded && nn->nwatches > 0;
@@ -599,10 +612,14 @@ refresh(struct node_net *nn, struct err *e)
 			nn->rseq = fc.last;
 	}
 	if (rc == 0 && !nn->loaded) {
+		struct node_net_status ns;
+		pthread_mutex_lock(&nn->stmu);
 		nn->st.first_fold_us = mono_us() - nn->st.start_us;
+		ns = nn->st;
+		pthread_mutex_unlock(&nn->stmu);
 		if (nn->wanted)   /* the daemon: one line on its log */
 			fprintf(stderr, "simpul: networks index ready in %.2f s (%s)\n",
-			    (double)nn->st.first_fold_us / 1e6, nn->st.snapshot_loaded ?
+			    (double)ns.first_fold_us / 1e6, ns.snapshot_loaded ?
 			    "from its snapshot, then the newer reports" : "folded from the store");
 	}
 	nn->loaded = rc == 0;
@@ -1342,6 +1359,7 @@ hook_run(struct node_net *nn, const struct webhook_row *w)
 
 		snprintf(delivery, sizeof(delivery), "%s.%s", w->id, av.v[i].id);
 		if (post(w, delivery, av.v[i].body, why, sizeof(why)) == 0) {
+			nn->wh_ok++;
 			hs->attempts = 0;
 			hs->next_ms = 0;
 			cursor = av.v[i].seq;
@@ -1349,6 +1367,7 @@ hook_run(struct node_net *nn, const struct webhook_row *w)
 			continue;
 		}
 		hs->attempts++;
+		nn->wh_fail++;
 		str_copy(hs->last_error, sizeof(hs->last_error), why);
 		if (hs->attempts >= nn->wh_attempts) {
 			struct dead_row d;
@@ -1365,6 +1384,7 @@ hook_run(struct node_net *nn, const struct webhook_row *w)
 			d.created_ms = now_ms();
 			cursor = av.v[i].seq;
 			hook_commit(nn, w, cursor, 0, &d);
+			nn->wh_dead++;
 			hs->attempts = 0;
 			hs->next_ms = 0;
 			continue;
@@ -1493,6 +1513,7 @@ node_net_open(struct node *n, struct err *e)
 	pthread_cond_init(&nn->whcv, NULL);
 	pthread_mutex_init(&nn->wmu, NULL);
 	pthread_mutex_init(&nn->smu, NULL);
+	pthread_mutex_init(&nn->stmu, NULL);
 	nn->wh_base_ms = env_int("SIMPUL_WEBHOOK_BASE_MS", 1000, 10, 3600000);
 	nn->wh_max_ms = env_int("SIMPUL_WEBHOOK_MAX_MS", 60000, 10, 86400000);
 	nn->wh_attempts = env_int("SIMPUL_WEBHOOK_ATTEMPTS", 12, 1, 1000);
@@ -1587,6 +1608,7 @@ node_net_free(struct node *n)
 	pthread_cond_destroy(&nn->whcv);
 	pthread_mutex_destroy(&nn->wmu);
 	pthread_mutex_destroy(&nn->smu);
+	pthread_mutex_destroy(&nn->stmu);
 	free(nn);
 	*node_net_slot(n) = NULL;
 }
@@ -2487,4 +2509,56 @@ node_events_shutdown(struct node *n)
 			break;
 		nanosleep(&ts, NULL);
 	}
+}
+
+int
+node_net_metrics(struct node *n, struct sbuf *b)
+{
+	struct node_net *nn = NN(n);
+	struct net_stats ns;
+	size_t subs;
+	int rc = 0;
+
+	if (nn == NULL)
+		return 0;
+	struct node_net_status st;
+
+	memset(&ns, 0, sizeof(ns));
+	if (nn->loaded)
+		net_stats(nn->idx, &ns);
+	node_networks_status(n, &st);
+	pthread_mutex_lock(&nn->smu);
+	subs = nn->nsubs;
+	pthread_mutex_unlock(&nn->smu);
+#define G(name, help, type, fmt, v) \
+	rc |= sbuf_printf(b, "# HELP " name " " help "\n# TYPE " name " " type "\n" name " " fmt "\n", v)
+	G("simpul_networks_reports", "Reports in the network index (live, including silent ones).", "gauge",
+	    "%llu", (unsigned long long)ns.reports);
+	G("simpul_networks_selectors", "Distinct selectors in the network index.", "gauge", "%llu",
+	    (unsigned long long)ns.selectors);
+	G("simpul_networks_components", "Connected components of live non-silent reports.", "gauge", "%llu",
+	    (unsigned long long)ns.components);
+	G("simpul_networks_largest", "Reports in the largest component.", "gauge", "%llu",
+	    (unsigned long long)ns.largest);
+	G("simpul_networks_ready_seconds", "How long the index took to be current at start.", "gauge", "%.3f",
+	    (double)st.first_fold_us / 1e6);
+	G("simpul_networks_snapshot_loaded", "1 when the index started from its snapshot.", "gauge", "%d",
+	    st.snapshot_loaded ? 1 : 0);
+	G("simpul_networks_snapshot_load_seconds", "Time to load the snapshot at start.", "gauge", "%.3f",
+	    (double)st.snapshot_load_us / 1e6);
+	G("simpul_networks_snapshots_written_total", "Snapshots of the index written.", "counter", "%lld",
+	    (long long)st.snapshots_written);
+	G("simpul_networks_snapshot_bytes", "Size of the last snapshot written.", "gauge", "%lld",
+	    (long long)st.snapshot_bytes);
+	G("simpul_networks_rules_reloads_total", "Generic-value rule changes by another process applied.",
+	    "counter", "%lld", (long long)st.rules_reloads);
+	G("simpul_event_streams", "Open event streams (GET /api/v1/events).", "gauge", "%zu", subs);
+	G("simpul_webhook_deliveries_total", "Webhook deliveries acknowledged by a receiver.", "counter", "%lld",
+	    (long long)nn->wh_ok);
+	G("simpul_webhook_failures_total", "Webhook tries that failed (each is retried with backoff).", "counter",
+	    "%lld", (long long)nn->wh_fail);
+	G("simpul_webhook_dead_letters_total", "Webhook deliveries given up and dead-lettered.", "counter", "%lld",
+	    (long long)nn->wh_dead);
+#undef G
+	return rc ? -1 : 0;
 }

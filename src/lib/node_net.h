@@ -78,5 +78,7 @@ struct node_net_status {
 	int64_t rules_reloads;       /* rule changes by another process applied */
 };
 void node_networks_status(struct node *n, struct node_net_status *out);
+/* Prometheus lines for /metrics: the index, its snapshot, streams, webhooks. */
+int  node_net_metrics(struct node *n, struct sbuf *b);
 
 #endif

@@ -612,6 +612,10 @@ def webhook_backoff_receiver_down_then_back_and_dead_letters():
         eq(len(dead), 1, "one dead letter")
         eq((dead[0]["webhook"], dead[0]["attempts"], dead[0]["last_error"]), (hook, 3, "HTTP 503"), "dead letter")
         eq(n.get("/api/v1/webhooks/dead", "TH-AOC").json["dead_letters"], [], "dead letters are per agency")
+        m = n.get("/metrics", "ADMIN").text
+        check("\nsimpul_webhook_dead_letters_total 1\n" in m and "\nsimpul_webhook_failures_total 3\n" in m,
+              "/metrics counts the failed tries and the dead letter: %s" %
+              short([x for x in m.split("\n") if x.startswith("simpul_webhook")]))
         # The queue moves on: the next alert is delivered once the receiver works.
         rc.status = 200
         rc.secret = r.json["secret"]
@@ -878,6 +882,10 @@ def restart_starts_from_the_snapshot_and_folds_only_newer_reports():
         n.start()
         ln = index_ready(n, 2)
         check("from its snapshot" in ln, "the daemon started from its snapshot: %s" % ln)
+        m = n.get("/metrics", "ADMIN").text
+        check("\nsimpul_networks_snapshot_loaded 1\n" in m and "\nsimpul_networks_components " in m,
+              "/metrics tells the start from the snapshot: %s" % short([x for x in m.split("\n")
+                                                                       if "networks" in x and "#" not in x]))
         eq(networks(n, "MY-NSRC", e2e.acct_key(a))[0]["reports"], 3, "the same network from the snapshot")
         post(n, "SG-ASCOM", [dict(b), dict(a)])
         eq(n.req("DELETE", "/api/v1/reports/" + gone, "SG-ASCOM").status, 200, "retract")
