@@ -1405,6 +1405,88 @@ hook_run(struct node_net *nn, const struct webhook_row *w)
 		free(av.v[i].body);
 }
 
+/* Dead letters an agency asked for again: each is tried once more, with
+ * its original delivery id (the receiver deduplicates on it). Delivered:
+ * the letter goes; failed: it stays dead, with one more try counted. */
+struct deadvec {
+	struct dead_row *v;
+	char           (*err)[200];
+	size_t           n;
+};
+
+static int
+pending_cb(void *ctx, const struct dead_row *d)
+{
+	struct deadvec *dv = ctx;
+	struct dead_row *nv = realloc(dv->v, (dv->n + 1) * sizeof(*nv));
+
+	if (nv == NULL)
+		return 1;
+	dv->v = nv;
+	dv->v[dv->n] = *d;
+	dv->v[dv->n].last_error = NULL;
+	dv->n++;
+	return 0;
+}
+
+static void
+hook_redrive(struct node_net *nn, struct store *st, const struct hookvec *hv)
+{
+	struct deadvec dv = { 0 };
+
+	if (store_net_dead_pending(st, pending_cb, &dv) != 0 || dv.n == 0) {
+		free(dv.v);
+		return;
+	}
+	for (size_t i = 0; i < dv.n && !nn->stop; i++) {
+		const struct dead_row *d = &dv.v[i];
+		const struct webhook_row *w = NULL;
+		struct alertvec av;
+		struct principal sys;
+		struct reqctx c = { .p = &sys, .purpose = "webhook redelivery" };
+		char why[200] = "";
+		struct err e;
+		json_t *det;
+		int rc;
+
+		for (size_t k = 0; k < hv->n && w == NULL; k++)
+			if (strcmp(hv->v[k].id, d->webhook_id) == 0)
+				w = &hv->v[k];
+		memset(&av, 0, sizeof(av));
+		av.w = w;
+		av.st = st;
+		if (w == NULL)
+			str_copy(why, sizeof(why), "the webhook was deleted");
+		else if (store_principal_get(st, w->principal_id, &av.p) != 0)
+			str_copy(why, sizeof(why), "the webhook's principal is gone");
+		else if (store_alerts_list(st, w->agency_id, w->principal_id, d->alert_seq - 1, 1, hook_alert_cb,
+		    &av) != 0 || av.n != 1 || av.v[0].seq != d->alert_seq)
+			str_copy(why, sizeof(why), "the alert is no longer for this webhook");
+		else if (post(w, d->id, av.v[0].body, why, sizeof(why)) == 0)
+			why[0] = '\0';
+		for (int k = 0; k < av.n; k++)
+			free(av.v[k].body);
+		memset(&sys, 0, sizeof(sys));
+		str_copy(sys.id, sizeof(sys.id), "webhook");
+		str_copy(sys.agency.id, sizeof(sys.agency.id), d->agency_id);
+		if (node_write_begin(nn->n, &e) == -1)
+			break;
+		rc = store_net_dead_settle(node_writer(nn->n), d->id, why[0] ? why : NULL, &e);
+		det = json_pack("{s:s, s:I, s:s}", "delivery", d->id, "alert_seq", (json_int_t)d->alert_seq,
+		    "result", why[0] ? why : "delivered");
+		if (rc == 0)
+			rc = node_audit_write(nn->n, &c, "webhook.redeliver", d->webhook_id, why[0] ? "failed" : "ok",
+			    det, &e);
+		json_decref(det);
+		node_write_end(nn->n, rc, &e);
+		if (why[0])
+			nn->wh_fail++;
+		else
+			nn->wh_ok++;
+	}
+	free(dv.v);
+}
+
 static void *
 hooks(void *arg)
 {
@@ -1427,9 +1509,12 @@ hooks(void *arg)
 		if (nn->stop)
 			break;
 		pthread_mutex_unlock(&nn->mu);
-		if ((st = node_reader(nn->n, &e)) != NULL && store_net_webhooks(st, hooks_cb, &hv) == 0)
+		if ((st = node_reader(nn->n, &e)) != NULL && store_net_webhooks(st, hooks_cb, &hv) == 0) {
 			for (size_t i = 0; i < hv.n && !nn->stop; i++)
 				hook_run(nn, &hv.v[i]);
+			if (!nn->stop)
+				hook_redrive(nn, st, &hv);
+		}
 		free(hv.v);
 		pthread_mutex_lock(&nn->mu);
 	}
@@ -2323,6 +2408,42 @@ node_webhook_dead(struct node *n, const struct reqctx *c, json_t **out, struct e
 	store_net_dead_list(st, c->p->agency.id, 500, dead_cb, arr);
 	*out = json_pack("{s:o}", "dead_letters", arr);
 	return answer(n, c, "webhook.dead", NULL, "ok", NULL, out, e);
+}
+
+int
+node_webhook_redrive(struct node *n, const struct reqctx *c, const json_t *body, json_t **out, struct err *e)
+{
+	const char *id = json_string_value(json_object_get(body, "delivery"));
+	int rc;
+
+	*out = NULL;
+	if (!may_hook(n, c, "webhook.redrive", e))
+		return -1;
+	if (id == NULL || strlen(id) > SIMPUL_ID_LEN * 2 + 1 || !utf8_valid(id, strlen(id))) {
+		err_set(e, 400, "delivery", "delivery must be the id of one of your dead letters");
+		node_audit_refusal(n, c, "webhook.redrive", NULL, 400, e->msg);
+		return -1;
+	}
+	if (node_write_begin(n, e) == -1)
+		return -1;
+	rc = store_net_dead_redrive(node_writer(n), c->p->agency.id, id, e);
+	if (rc == 1) {
+		node_write_end(n, -1, e);
+		/* Another agency's letter and no letter look the same. */
+		err_set(e, 404, "delivery", "no dead letter %.60s of your agency", id);
+		node_audit_refusal(n, c, "webhook.redrive", id, 404, e->msg);
+		return -1;
+	}
+	if (rc == 0)
+		rc = node_audit_write(n, c, "webhook.redrive", id, "ok", NULL, e);
+	if (node_write_end(n, rc, e) == -1)
+		return -1;
+	start(NN(n));
+	pthread_mutex_lock(&NN(n)->mu);
+	pthread_cond_signal(&NN(n)->whcv);
+	pthread_mutex_unlock(&NN(n)->mu);
+	*out = json_pack("{s:s, s:b}", "delivery", id, "queued", 1);
+	return 0;
 }
 
 /* ---- event streams (API) ---------------------------------------------------- */

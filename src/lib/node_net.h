@@ -47,6 +47,10 @@ int node_webhook_add(struct node *n, const struct reqctx *c, const json_t *body,
 int node_webhook_list(struct node *n, const struct reqctx *c, json_t **out, struct err *e);
 int node_webhook_del(struct node *n, const struct reqctx *c, const char *id, struct err *e);
 int node_webhook_dead(struct node *n, const struct reqctx *c, json_t **out, struct err *e);
+/* POST /api/v1/webhooks/dead/retry {"delivery"}: try a dead letter once
+ * more (on the delivery thread, with its original delivery id). */
+int node_webhook_redrive(struct node *n, const struct reqctx *c, const json_t *body, json_t **out,
+    struct err *e);
 
 /* Server-Sent Events (GET /api/v1/events). open: from alert seq `after`
  * (Last-Event-ID), or from now when after < 0. notify(ctx) is called (on

@@ -167,3 +167,24 @@ store_net_xrecords_last(struct store *st, int64_t *rid)
 	void *s;
 	return NET(st, s)->xrecords_last(s, rid);
 }
+
+int
+store_net_dead_redrive(struct store *st, const char *agency_id, const char *id, struct err *e)
+{
+	void *s;
+	return NET(st, s)->dead_redrive(s, agency_id, id, e);
+}
+
+int
+store_net_dead_pending(struct store *st, store_dead_cb cb, void *ctx)
+{
+	void *s;
+	return NET(st, s)->dead_pending(s, cb, ctx);
+}
+
+int
+store_net_dead_settle(struct store *st, const char *id, const char *error, struct err *e)
+{
+	void *s;
+	return NET(st, s)->dead_settle(s, id, error, e);
+}

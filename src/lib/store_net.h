@@ -114,6 +114,9 @@ struct store_net_ops {
 	    void *ctx);
 	int (*snap_commit)(void *be, const struct net_snap_head *h, struct err *e);
 	int (*xrecords_last)(void *be, int64_t *rid);
+	int (*dead_redrive)(void *be, const char *agency_id, const char *id, struct err *e);
+	int (*dead_pending)(void *be, store_dead_cb cb, void *ctx);
+	int (*dead_settle)(void *be, const char *id, const char *error, struct err *e);
 };
 
 /* Reports stored after local row after_rid, at most limit, in row order
@@ -157,5 +160,11 @@ int store_net_snap_commit(struct store *st, const struct net_snap_head *h, struc
 /* The newest row of persons, documents and notices (person watches follow
  * records stored after it). */
 int store_net_xrecords_last(struct store *st, int64_t *rid);
+/* A dead letter asked for again (1: the agency has no such letter); the
+ * ones asked for; settled: error NULL deletes it (delivered), else it stays
+ * dead with one more try and that error. */
+int store_net_dead_redrive(struct store *st, const char *agency_id, const char *id, struct err *e);
+int store_net_dead_pending(struct store *st, store_dead_cb cb, void *ctx);
+int store_net_dead_settle(struct store *st, const char *id, const char *error, struct err *e);
 
 #endif

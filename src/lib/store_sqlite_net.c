@@ -84,6 +84,7 @@ const char sq_mig_net_snapshot[] =
 "INSERT INTO watches2 SELECT id, agency_id, principal_id, kind, target, anchor, created FROM watches;"
 "DROP TABLE watches;"
 "ALTER TABLE watches2 RENAME TO watches;"
+"ALTER TABLE webhook_dead ADD COLUMN redrive INTEGER NOT NULL DEFAULT 0;"
 "CREATE TABLE net_snapshot_parts ("
 "  gen          INTEGER NOT NULL,"
 "  part         INTEGER NOT NULL,"
@@ -110,6 +111,7 @@ enum {
 	N_WATCH_PUT, N_WATCH_DEL, N_WATCHES,
 	N_HOOK_PUT, N_HOOK_DEL, N_HOOKS, N_HOOK_CURSOR, N_DEAD_PUT, N_DEAD_LIST, N_ALERTS_LAST,
 	N_SNAP_HEAD, N_SNAP_PART_PUT, N_SNAP_PARTS, N_SNAP_HEAD_PUT, N_SNAP_GC, N_XLAST,
+	N_DEAD_REDRIVE, N_DEAD_PENDING, N_DEAD_DEL, N_DEAD_FAILED,
 	N__END
 };
 _Static_assert(N__END <= SQX_N, "store_sqlite_net.c: more statements than SQX_N");
@@ -170,6 +172,12 @@ static const char *const n_sql[] = {
 	    " bytes, hash, created) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 	[N_SNAP_GC - SQX_NET] = "DELETE FROM net_snapshot_parts WHERE gen <> ?1",
 	[N_XLAST - SQX_NET] = "SELECT coalesce(max(rid), 0) FROM xrecords",
+	[N_DEAD_REDRIVE - SQX_NET] = "UPDATE webhook_dead SET redrive = 1 WHERE id = ?1 AND agency_id = ?2",
+	[N_DEAD_PENDING - SQX_NET] = "SELECT id, webhook_id, agency_id, alert_seq, attempts, last_error, created"
+	    " FROM webhook_dead WHERE redrive = 1 ORDER BY created, id LIMIT 50",
+	[N_DEAD_DEL - SQX_NET] = "DELETE FROM webhook_dead WHERE id = ?1",
+	[N_DEAD_FAILED - SQX_NET] = "UPDATE webhook_dead SET redrive = 0, attempts = attempts + 1,"
+	    " last_error = ?2 WHERE id = ?1",
 };
 
 /* The one pattern of this file: get the cached statement, bind, step,
@@ -745,6 +753,47 @@ sqn_xrecords_last(void *be, int64_t *rid)
 	return src == SQLITE_ROW ? 0 : -1;
 }
 
+/* Dead letters asked for again: mark (1 when the agency has no such
+ * letter), list the marked ones, and settle one (delivered: gone; failed
+ * again: unmarked, its tries and error updated). */
+static int
+sqn_dead_redrive(void *be, const char *agency_id, const char *id, struct err *e)
+{
+	sqlite3_stmt *st = nget(be, N_DEAD_REDRIVE, "dead letter", e);
+	int changes = 0;
+
+	if (st == NULL)
+		return -1;
+	bt(st, 1, id);
+	bt(st, 2, agency_id);
+	if (run(be, N_DEAD_REDRIVE, st, "dead letter", &changes, e) == -1)
+		return -1;
+	return changes > 0 ? 0 : 1;
+}
+
+static int
+sqn_dead_pending(void *be, store_dead_cb cb, void *ctx)
+{
+	sqlite3_stmt *st = nget(be, N_DEAD_PENDING, "dead letters", NULL);
+	struct cbctx c = { (void *)cb, ctx };
+
+	return st ? rows(be, N_DEAD_PENDING, st, dead_row, &c) : -1;
+}
+
+static int
+sqn_dead_settle(void *be, const char *id, const char *error, struct err *e)
+{
+	int qid = error ? N_DEAD_FAILED : N_DEAD_DEL;
+	sqlite3_stmt *st = nget(be, qid, "dead letter", e);
+
+	if (st == NULL)
+		return -1;
+	bt(st, 1, id);
+	if (error)
+		bt(st, 2, error);
+	return run(be, qid, st, "dead letter", NULL, e);
+}
+
 const struct store_net_ops sq_net_ops = {
 	.since = sqn_since,
 	.retract = sqn_retract,
@@ -769,4 +818,7 @@ const struct store_net_ops sq_net_ops = {
 	.snap_parts = sqn_snap_parts,
 	.snap_commit = sqn_snap_commit,
 	.xrecords_last = sqn_xrecords_last,
+	.dead_redrive = sqn_dead_redrive,
+	.dead_pending = sqn_dead_pending,
+	.dead_settle = sqn_dead_settle,
 };

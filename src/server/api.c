@@ -435,6 +435,7 @@ static const struct route routes[] = {
 	{ "POST",   "/api/v1/webhooks",          AUTH_TOKEN, SMALL, h_webhook_post },
 	{ "GET",    "/api/v1/webhooks",          AUTH_TOKEN, 0, h_webhook_list },
 	{ "GET",    "/api/v1/webhooks/dead",     AUTH_TOKEN, 0, h_webhook_dead },
+	{ "POST",   "/api/v1/webhooks/dead/retry", AUTH_TOKEN, SMALL, h_webhook_redrive },
 	{ "DELETE", "/api/v1/webhooks/",         AUTH_TOKEN, 0, h_webhook_delete },
 	{ "GET",    "/api/v1/events",            AUTH_TOKEN, 0, h_events },
 	{ "GET",  "/api/v1/export/stix",  AUTH_TOKEN, 0, api_export_stix },

@@ -624,6 +624,25 @@ def webhook_backoff_receiver_down_then_back_and_dead_letters():
         while time.monotonic() < deadline and not rc.got:
             time.sleep(0.05)
         check(rc.got, "delivery resumes after a dead letter")
+        # The dead letter, asked for again: delivered once more with its original delivery id.
+        assert_problem(n.post("/api/v1/webhooks/dead/retry", "TH-AOC", {"delivery": dead[0]["delivery"]}), 404,
+                       "delivery", "another agency's dead letter")
+        assert_problem(n.post("/api/v1/webhooks/dead/retry", "MY-NSRC", {"delivery": 5}), 400, "delivery",
+                       "delivery not a string")
+        r = n.post("/api/v1/webhooks/dead/retry", "MY-NSRC", {"delivery": dead[0]["delivery"]})
+        eq(r.status, 202, "redrive queued (%s)" % short(r.text))
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not any(g[0] == dead[0]["delivery"] for g in rc.got):
+            time.sleep(0.05)
+        again = [g for g in rc.got if g[0] == dead[0]["delivery"]]
+        check(again and again[0][1] and again[0][2]["alert"]["seq"] == dead[0]["alert_seq"],
+              "the dead letter redelivered, signed, with its delivery id: %s" % short([g[0] for g in rc.got]))
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and n.get("/api/v1/webhooks/dead", "MY-NSRC").json["dead_letters"]:
+            time.sleep(0.05)
+        eq(n.get("/api/v1/webhooks/dead", "MY-NSRC").json["dead_letters"], [], "a redelivered letter leaves the list")
+        text = e2e.cli("audit", "export", "--db", n.db).stdout
+        check("webhook.redrive" in text and "webhook.redeliver" in text, "redrive and redelivery audited")
     finally:
         rc.down()
         n.cleanup()
