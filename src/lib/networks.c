@@ -1668,6 +1668,13 @@ out:
 /* The layout is this build's own structures (checked by their sizes in
  * the header), so a snapshot is read only by the binary format it was
  * written by; anything else falls back to a rebuild from the store. */
+/* A selector in the snapshot: its counts and flags only (its warning
+ * list's name is asked again on load; its agencies follow, nag of them). */
+struct snapsel {
+	uint32_t nreps, nlive, anchor;
+	uint8_t  flags, nag, pad[2];
+};
+
 struct snaphdr {
 	char     magic[8];
 	uint32_t format, sz_rep, sz_sel, sz_ag, sz_mark, sz_scam;
@@ -1691,7 +1698,7 @@ net_snapshot_write(struct net *nt, int (*out)(void *ctx, const void *p, size_t n
 	memcpy(h.magic, "SPLNET\0\1", 8);
 	h.format = NET_SNAP_FORMAT;
 	h.sz_rep = sizeof(struct nrep);
-	h.sz_sel = sizeof(struct nsel);
+	h.sz_sel = sizeof(struct snapsel);
 	h.sz_ag = sizeof(struct nagency);
 	h.sz_mark = sizeof(struct markings);
 	h.sz_scam = sizeof(nt->scams[0]);
@@ -1717,7 +1724,18 @@ net_snapshot_write(struct net *nt, int (*out)(void *ctx, const void *p, size_t n
 	rc |= put(out, ctx, nt->first, nt->nr * sizeof(uint32_t));
 	for (size_t i = 0; i < nt->nr && rc == 0; i++)
 		rc |= put(out, ctx, nt->r[i].sel, nt->r[i].nsel * sizeof(uint32_t));
-	rc |= put(out, ctx, nt->s, nt->ns * sizeof(*nt->s));
+	for (size_t i = 0; i < nt->ns && rc == 0; i++) {
+		struct snapsel ss;
+		memset(&ss, 0, sizeof(ss));
+		ss.nreps = nt->s[i].nreps;
+		ss.nlive = nt->s[i].nlive;
+		ss.anchor = nt->s[i].anchor;
+		ss.flags = nt->s[i].flags;
+		ss.nag = nt->s[i].nag;
+		rc |= put(out, ctx, &ss, sizeof(ss));
+	}
+	for (size_t i = 0; i < nt->ns && rc == 0; i++)
+		rc |= put(out, ctx, nt->s[i].ag, nt->s[i].nag * sizeof(uint32_t));
 	for (size_t i = 0; i < nt->ns && rc == 0; i++)
 		rc |= put(out, ctx, nt->s[i].key, strlen(nt->s[i].key) + 1);
 	for (size_t i = 0; i < nt->ns && rc == 0; i++)
@@ -1824,7 +1842,7 @@ load_locked(struct net *nt, const void *buf, size_t len)
 		return -1;
 	memcpy(&h, hp, sizeof(h));
 	if (memcmp(h.magic, "SPLNET\0\1", 8) != 0 || h.format != NET_SNAP_FORMAT ||
-	    h.sz_rep != sizeof(struct nrep) || h.sz_sel != sizeof(struct nsel) ||
+	    h.sz_rep != sizeof(struct nrep) || h.sz_sel != sizeof(struct snapsel) ||
 	    h.sz_ag != sizeof(struct nagency) || h.sz_mark != sizeof(struct markings) ||
 	    h.sz_scam != sizeof(nt->scams[0]) || h.nr >= TOMB32 || h.ns >= TOMB32 || h.nag >= NONE32 ||
 	    h.nmarks >= NONE32 || h.nscams > 4096)
@@ -1867,13 +1885,32 @@ load_locked(struct net *nt, const void *buf, size_t len)
 		x->vc[sizeof(x->vc) - 1] = '\0';
 		x->cur[sizeof(x->cur) - 1] = '\0';
 	}
-	if ((nt->s = take_copy(&r, h.ns, sizeof(*nt->s))) == NULL)
+	if ((nt->s = calloc(h.ns ? h.ns : 1, sizeof(*nt->s))) == NULL)
 		return -1;
-	for (size_t i = 0; i < h.ns; i++) {
-		nt->s[i].key = NULL;
-		nt->s[i].reps = NULL;
-	}
 	nt->ns = nt->caps = h.ns;
+	for (size_t i = 0; i < h.ns; i++) {
+		const struct snapsel *ss = take(&r, sizeof(struct snapsel));
+		struct snapsel c;
+		if (ss == NULL)
+			return -1;
+		memcpy(&c, ss, sizeof(c));
+		if (c.nag > AG_TRACK || (c.anchor != NONE32 && c.anchor >= h.nr))
+			return -1;
+		nt->s[i].nreps = c.nreps;   /* the edges follow below */
+		nt->s[i].nlive = c.nlive;
+		nt->s[i].anchor = c.anchor;
+		nt->s[i].flags = c.flags;
+		nt->s[i].nag = c.nag;
+	}
+	for (size_t i = 0; i < h.ns; i++) {
+		const void *ag = take(&r, nt->s[i].nag * sizeof(uint32_t));
+		if (ag == NULL)
+			return -1;
+		memcpy(nt->s[i].ag, ag, nt->s[i].nag * sizeof(uint32_t));
+		for (uint8_t k = 0; k < nt->s[i].nag; k++)
+			if (nt->s[i].ag[k] >= h.nag)
+				return -1;
+	}
 	for (size_t i = 0; i < h.ns; i++) {
 		const char *k = (const char *)r.p;
 		size_t kl = strnlen(k, r.left < SIMPUL_MAX_KEY_LEN + 1 ? r.left : SIMPUL_MAX_KEY_LEN + 1);
@@ -1890,14 +1927,8 @@ load_locked(struct net *nt, const void *buf, size_t len)
 			return -1;
 		s->nreps = nreps;
 		s->cap = nreps;
-		s->list[sizeof(s->list) - 1] = '\0';
-		if (s->nag > AG_TRACK || (s->anchor != NONE32 && s->anchor >= h.nr))
-			return -1;
 		for (uint32_t k = 0; k < nreps; k++)
 			if (!edge_ok(s->reps[k], h.nr))
-				return -1;
-		for (uint8_t k = 0; k < s->nag; k++)
-			if (s->ag[k] >= h.nag)
 				return -1;
 		edges += nreps;
 	}

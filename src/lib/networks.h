@@ -105,7 +105,7 @@ int  net_anchor(struct net *nt, const struct principal *p, const char *id, char 
 
 /* ---- snapshot (a restart without a rebuild) ---- */
 
-#define NET_SNAP_FORMAT 1
+#define NET_SNAP_FORMAT 2
 /* Serialise the whole index: out(ctx, bytes, n) is called with consecutive
  * pieces (under the read lock; out must not call back into nt). 0, or -1
  * when out failed. */
