@@ -28,6 +28,7 @@ int import_stix(const char *db, const char *agency, const char *file, bool dry_r
 int import_csv(const char *db, const char *agency, const char *file, const char *mapping,
     bool dry_run, bool json, int node_flags);
 int cmd_user(int argc, char **argv);       /* user add|passwd (web sign-in) */
+int cmd_generic(int argc, char **argv);    /* generic show|override|rules|list (cmd_generic.c) */
 
 /* True when argv holds -h or --help. */
 bool cli_wants_help(int argc, char **argv);

@@ -26,6 +26,7 @@ static const struct {
 	{ "person",    cmd_person,    "search persons by name across scripts (or --batch)" },
 	{ "export",    cmd_export,    "export reports as STIX 2.1 (policy-checked, audited)" },
 	{ "user",      cmd_user,      "add web users (user name + password) or set a password" },
+	{ "generic",   cmd_generic,   "generic-value rules, warning lists and overrides (audited)" },
 };
 
 static void

@@ -2478,14 +2478,26 @@ node_check_text(struct node *n, const struct reqctx *c, const char *body, size_t
 
 /* ---- alerts ------------------------------------------------------------- */
 
+struct alertsctx {
+	struct store           *st;
+	const struct principal *p;
+	json_t                 *arr;
+	int64_t                 last;     /* the last seq read, shown or not: the cursor */
+};
+
 static int
 alerts_cb(void *ctx, const struct alert_row *a)
 {
-	json_t *arr = ctx, *payload = json_loads(a->payload, 0, NULL);
+	struct alertsctx *ac = ctx;
+	json_t *payload;
 	char t[32];
 
+	ac->last = a->seq;
+	if (!node_alert_visible(ac->st, ac->p, a))
+		return 0;
+	payload = json_loads(a->payload, 0, NULL);
 	time_iso(a->created_ms, t);
-	json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s, s:o}", "seq", (json_int_t)a->seq,
+	json_array_append_new(ac->arr, json_pack("{s:I, s:s, s:s, s:s, s:o}", "seq", (json_int_t)a->seq,
 	    "id", a->id, "kind", a->kind, "created", t, "data", payload ? payload : json_object()));
 	return 0;
 }
@@ -2509,13 +2521,15 @@ node_alerts(struct node *n, const struct reqctx *c, int64_t after, int limit, js
 	if (node_audit_flush(n, e) == -1 || (st = reader(n, e)) == NULL)
 		return -1;
 	arr = json_array();
-	if (store_alerts_list(st, c->p->agency.id, c->p->id, after, limit, alerts_cb, arr) == -1) {
-		json_decref(arr);
-		err_set(e, 500, "", "could not read alerts");
-		return -1;
+	{
+		struct alertsctx ac = { st, c->p, arr, after };
+		if (store_alerts_list(st, c->p->agency.id, c->p->id, after, limit, alerts_cb, &ac) == -1) {
+			json_decref(arr);
+			err_set(e, 500, "", "could not read alerts");
+			return -1;
+		}
+		next = ac.last;
 	}
-	if (json_array_size(arr))
-		next = json_integer_value(json_object_get(json_array_get(arr, json_array_size(arr) - 1), "seq"));
 	event_init(&ev, c, "alerts.list", NULL, "ok", NULL);
 	if (commit_read(n, c, &ev, NULL, 0) == -1) {
 		json_decref(arr);

@@ -66,6 +66,10 @@ int  node_net_open(struct node *n, struct err *e);
 void node_net_close(struct node *n);   /* stops its threads */
 void node_net_free(struct node *n);    /* after every other thread of the node */
 void node_net_kick(struct node *n);
+/* May p see this inbox alert now? The gate asked again at delivery (inbox,
+ * event stream, webhook) for alerts naming a record whose audience differs
+ * by principal (a notice: an agency's auditor may not read it). */
+bool node_alert_visible(struct store *st, const struct principal *p, const struct alert_row *a);
 /* Mint a token for a principal inside the write transaction. */
 int node_token_mint(struct store *w, const char *principal_id, const char *label, int64_t expires_ms,
     char *token_out, size_t toksz, struct err *e);

@@ -1662,3 +1662,353 @@ out:
 	lmap_free(&g.sseen);
 	return rc;
 }
+
+/* ---- snapshot ------------------------------------------------------------ */
+
+/* The layout is this build's own structures (checked by their sizes in
+ * the header), so a snapshot is read only by the binary format it was
+ * written by; anything else falls back to a rebuild from the store. */
+/* A selector in the snapshot: its counts and flags only (its warning
+ * list's name is asked again on load; its agencies follow, nag of them). */
+struct snapsel {
+	uint32_t nreps, nlive, anchor;
+	uint8_t  flags, nag, pad[2];
+};
+
+struct snaphdr {
+	char     magic[8];
+	uint32_t format, sz_rep, sz_sel, sz_ag, sz_mark, sz_scam;
+	uint64_t nr, ns, nag, nmarks, nscams, edges, keybytes;
+	int32_t  max_reports, min_agencies;
+};
+
+static int
+put(int (*out)(void *, const void *, size_t), void *ctx, const void *p, size_t n)
+{
+	return n == 0 ? 0 : out(ctx, p, n);
+}
+
+int
+net_snapshot_write(struct net *nt, int (*out)(void *ctx, const void *p, size_t n), void *ctx)
+{
+	struct snaphdr h;
+	int rc = 0;
+
+	memset(&h, 0, sizeof(h));
+	memcpy(h.magic, "SPLNET\0\1", 8);
+	h.format = NET_SNAP_FORMAT;
+	h.sz_rep = sizeof(struct nrep);
+	h.sz_sel = sizeof(struct snapsel);
+	h.sz_ag = sizeof(struct nagency);
+	h.sz_mark = sizeof(struct markings);
+	h.sz_scam = sizeof(nt->scams[0]);
+	pthread_rwlock_rdlock(&nt->lock);
+	h.nr = nt->nr;
+	h.ns = nt->ns;
+	h.nag = nt->nag;
+	h.nmarks = nt->nmarks;
+	h.nscams = nt->nscams;
+	h.edges = nt->edges;
+	h.max_reports = nt->max_reports;
+	h.min_agencies = nt->min_agencies;
+	for (size_t i = 0; i < nt->ns; i++)
+		h.keybytes += strlen(nt->s[i].key) + 1;
+	rc |= put(out, ctx, &h, sizeof(h));
+	rc |= put(out, ctx, nt->ag, nt->nag * sizeof(*nt->ag));
+	rc |= put(out, ctx, nt->marks, nt->nmarks * sizeof(*nt->marks));
+	rc |= put(out, ctx, nt->scams, nt->nscams * sizeof(nt->scams[0]));
+	rc |= put(out, ctx, nt->r, nt->nr * sizeof(*nt->r));
+	rc |= put(out, ctx, nt->parent, nt->nr * sizeof(uint32_t));
+	rc |= put(out, ctx, nt->next, nt->nr * sizeof(uint32_t));
+	rc |= put(out, ctx, nt->size, nt->nr * sizeof(uint32_t));
+	rc |= put(out, ctx, nt->first, nt->nr * sizeof(uint32_t));
+	for (size_t i = 0; i < nt->nr && rc == 0; i++)
+		rc |= put(out, ctx, nt->r[i].sel, nt->r[i].nsel * sizeof(uint32_t));
+	for (size_t i = 0; i < nt->ns && rc == 0; i++) {
+		struct snapsel ss;
+		memset(&ss, 0, sizeof(ss));
+		ss.nreps = nt->s[i].nreps;
+		ss.nlive = nt->s[i].nlive;
+		ss.anchor = nt->s[i].anchor;
+		ss.flags = nt->s[i].flags;
+		ss.nag = nt->s[i].nag;
+		rc |= put(out, ctx, &ss, sizeof(ss));
+	}
+	for (size_t i = 0; i < nt->ns && rc == 0; i++)
+		rc |= put(out, ctx, nt->s[i].ag, nt->s[i].nag * sizeof(uint32_t));
+	for (size_t i = 0; i < nt->ns && rc == 0; i++)
+		rc |= put(out, ctx, nt->s[i].key, strlen(nt->s[i].key) + 1);
+	for (size_t i = 0; i < nt->ns && rc == 0; i++)
+		rc |= put(out, ctx, nt->s[i].reps, nt->s[i].nreps * sizeof(uint32_t));
+	pthread_rwlock_unlock(&nt->lock);
+	return rc ? -1 : 0;
+}
+
+struct rd {
+	const unsigned char *p;
+	size_t               left;
+};
+
+static const void *
+take(struct rd *r, size_t n)
+{
+	const void *p = r->p;
+
+	if (n > r->left)
+		return NULL;
+	r->p += n;
+	r->left -= n;
+	return p;
+}
+
+/* A copy of n elements of size sz from the snapshot, or NULL (n == 0 gives
+ * a 1-byte allocation so that NULL always means failure). */
+static void *
+take_copy(struct rd *r, uint64_t n, size_t sz)
+{
+	const void *p;
+	void *c;
+
+	if (n > SIZE_MAX / (sz ? sz : 1) || (p = take(r, (size_t)n * sz)) == NULL ||
+	    (c = malloc(n ? (size_t)n * sz : 1)) == NULL)
+		return NULL;
+	memcpy(c, p, (size_t)n * sz);
+	return c;
+}
+
+static size_t
+pow2_for(size_t n)
+{
+	size_t c = 1024;
+
+	while (c * 3 <= n * 4 + 4)
+		c *= 2;
+	return c;
+}
+
+static void
+net_clear(struct net *nt)
+{
+	for (size_t i = 0; i < nt->nr; i++)
+		free(nt->r[i].sel);
+	for (size_t i = 0; i < nt->ns; i++) {
+		free(nt->s[i].key);
+		free(nt->s[i].reps);
+	}
+	free(nt->r);
+	free(nt->parent);
+	free(nt->next);
+	free(nt->size);
+	free(nt->first);
+	free(nt->s);
+	free(nt->rmap.h);
+	free(nt->rmap.v);
+	free(nt->smap.h);
+	free(nt->smap.v);
+	free(nt->tmap.h);
+	free(nt->tmap.v);
+	free(nt->ag);
+	free(nt->marks);
+	free(nt->scams);
+	nt->r = NULL;
+	nt->parent = nt->next = nt->size = nt->first = NULL;
+	nt->s = NULL;
+	memset(&nt->rmap, 0, sizeof(nt->rmap));
+	memset(&nt->smap, 0, sizeof(nt->smap));
+	memset(&nt->tmap, 0, sizeof(nt->tmap));
+	nt->ag = NULL;
+	nt->marks = NULL;
+	nt->scams = NULL;
+	nt->nr = nt->capr = nt->ns = nt->caps = nt->nag = nt->capag = 0;
+	nt->nmarks = nt->capmarks = nt->nscams = nt->capscams = 0;
+	nt->edges = 0;
+}
+
+static bool
+edge_ok(uint32_t e, uint64_t n)
+{
+	return (e >> 1) < n;
+}
+
+static int
+load_locked(struct net *nt, const void *buf, size_t len)
+{
+	struct rd r = { buf, len };
+	const struct snaphdr *hp = take(&r, sizeof(struct snaphdr));
+	struct snaphdr h;
+	uint64_t edges = 0;
+
+	if (hp == NULL)
+		return -1;
+	memcpy(&h, hp, sizeof(h));
+	if (memcmp(h.magic, "SPLNET\0\1", 8) != 0 || h.format != NET_SNAP_FORMAT ||
+	    h.sz_rep != sizeof(struct nrep) || h.sz_sel != sizeof(struct snapsel) ||
+	    h.sz_ag != sizeof(struct nagency) || h.sz_mark != sizeof(struct markings) ||
+	    h.sz_scam != sizeof(nt->scams[0]) || h.nr >= TOMB32 || h.ns >= TOMB32 || h.nag >= NONE32 ||
+	    h.nmarks >= NONE32 || h.nscams > 4096)
+		return -1;
+	nt->nag = nt->capag = h.nag;
+	nt->nmarks = nt->capmarks = h.nmarks;
+	nt->nscams = nt->capscams = h.nscams;
+	/* Every array is owned by nt from here on: a failure clears it. */
+	if ((nt->ag = take_copy(&r, h.nag, sizeof(*nt->ag))) == NULL ||
+	    (nt->marks = take_copy(&r, h.nmarks, sizeof(*nt->marks))) == NULL ||
+	    (nt->scams = take_copy(&r, h.nscams, sizeof(nt->scams[0]))) == NULL ||
+	    (nt->r = take_copy(&r, h.nr, sizeof(*nt->r))) == NULL)
+		return -1;
+	for (size_t i = 0; i < h.nr; i++) {
+		nt->r[i].sel = NULL;   /* not owned yet: filled below */
+		nt->r[i].id[SIMPUL_ID_LEN] = '\0';
+	}
+	nt->nr = nt->capr = h.nr;
+	if ((nt->parent = take_copy(&r, h.nr, sizeof(uint32_t))) == NULL ||
+	    (nt->next = take_copy(&r, h.nr, sizeof(uint32_t))) == NULL ||
+	    (nt->size = take_copy(&r, h.nr, sizeof(uint32_t))) == NULL ||
+	    (nt->first = take_copy(&r, h.nr, sizeof(uint32_t))) == NULL)
+		return -1;
+	for (size_t i = 0; i < h.nr; i++) {
+		struct nrep *x = &nt->r[i];
+		uint32_t nsel = x->nsel;
+		if (x->agency >= h.nag || x->mark >= h.nmarks || (x->scam != NONE32 && x->scam >= h.nscams) ||
+		    nt->parent[i] >= h.nr || nt->next[i] >= h.nr || nt->first[i] >= h.nr ||
+		    nsel > SIMPUL_MAX_SELECTORS * (1 + SIMPUL_MAX_DERIVED)) {
+			x->nsel = 0;
+			return -1;
+		}
+		x->nsel = 0;
+		if (nsel && (x->sel = take_copy(&r, nsel, sizeof(uint32_t))) == NULL)
+			return -1;
+		x->nsel = nsel;
+		for (uint32_t k = 0; k < nsel; k++)
+			if (!edge_ok(x->sel[k], h.ns))
+				return -1;
+		x->vc[sizeof(x->vc) - 1] = '\0';
+		x->cur[sizeof(x->cur) - 1] = '\0';
+	}
+	if ((nt->s = calloc(h.ns ? h.ns : 1, sizeof(*nt->s))) == NULL)
+		return -1;
+	nt->ns = nt->caps = h.ns;
+	for (size_t i = 0; i < h.ns; i++) {
+		const struct snapsel *ss = take(&r, sizeof(struct snapsel));
+		struct snapsel c;
+		if (ss == NULL)
+			return -1;
+		memcpy(&c, ss, sizeof(c));
+		if (c.nag > AG_TRACK || (c.anchor != NONE32 && c.anchor >= h.nr))
+			return -1;
+		nt->s[i].nreps = c.nreps;   /* the edges follow below */
+		nt->s[i].nlive = c.nlive;
+		nt->s[i].anchor = c.anchor;
+		nt->s[i].flags = c.flags;
+		nt->s[i].nag = c.nag;
+	}
+	for (size_t i = 0; i < h.ns; i++) {
+		const void *ag = take(&r, nt->s[i].nag * sizeof(uint32_t));
+		if (ag == NULL)
+			return -1;
+		memcpy(nt->s[i].ag, ag, nt->s[i].nag * sizeof(uint32_t));
+		for (uint8_t k = 0; k < nt->s[i].nag; k++)
+			if (nt->s[i].ag[k] >= h.nag)
+				return -1;
+	}
+	for (size_t i = 0; i < h.ns; i++) {
+		const char *k = (const char *)r.p;
+		size_t kl = strnlen(k, r.left < SIMPUL_MAX_KEY_LEN + 1 ? r.left : SIMPUL_MAX_KEY_LEN + 1);
+		if (kl >= r.left || k[kl] != '\0' || (nt->s[i].key = strdup(k)) == NULL)
+			return -1;
+		take(&r, kl + 1);
+	}
+	for (size_t i = 0; i < h.ns; i++) {
+		struct nsel *s = &nt->s[i];
+		uint32_t nreps = s->nreps;
+		s->nreps = 0;
+		s->cap = 0;
+		if (nreps && (s->reps = take_copy(&r, nreps, sizeof(uint32_t))) == NULL)
+			return -1;
+		s->nreps = nreps;
+		s->cap = nreps;
+		for (uint32_t k = 0; k < nreps; k++)
+			if (!edge_ok(s->reps[k], h.nr))
+				return -1;
+		edges += nreps;
+	}
+	if (r.left != 0 || edges != h.edges)
+		return -1;
+	nt->edges = h.edges;
+	nt->max_reports = h.max_reports;
+	nt->min_agencies = h.min_agencies;
+	if (hmap_rehash(&nt->rmap, pow2_for(h.nr)) == -1 || hmap_rehash(&nt->tmap, pow2_for(h.nr)) == -1 ||
+	    hmap_rehash(&nt->smap, pow2_for(h.ns)) == -1)
+		return -1;
+	for (size_t i = 0; i < h.nr; i++) {
+		if (nt->r[i].flags & RF_GONE)
+			continue;
+		if (hmap_put(&nt->rmap, hash_str(nt->r[i].id), (uint32_t)i) == -1 ||
+		    hmap_put(&nt->tmap, nt->r[i].tag, (uint32_t)i) == -1)
+			return -1;
+	}
+	for (size_t i = 0; i < h.ns; i++)
+		if (hmap_put(&nt->smap, hash_str(nt->s[i].key), (uint32_t)i) == -1)
+			return -1;
+	return 0;
+}
+
+int
+net_snapshot_load(struct net *nt, const void *buf, size_t len)
+{
+	int rc;
+
+	pthread_rwlock_wrlock(&nt->lock);
+	if (nt->nr != 0 || nt->ns != 0) {
+		pthread_rwlock_unlock(&nt->lock);
+		return -1;
+	}
+	if ((rc = load_locked(nt, buf, len)) == -1)
+		net_clear(nt);
+	/* Lists are asked again by net_set_listed (the node re-applies its
+	 * rules, lists and overrides after a load). */
+	nt->listed = NULL;
+	nt->listed_ctx = NULL;
+	pthread_rwlock_unlock(&nt->lock);
+	return rc;
+}
+
+int
+net_overrides_set(struct net *nt, const char *const *keys, const enum net_override *modes, size_t n)
+{
+	int rc = 0;
+
+	pthread_rwlock_wrlock(&nt->lock);
+	/* Clear every override that is not in the new set (few selectors carry
+	 * one; the scan over all of them is a pass over an array). */
+	for (size_t i = 0; i < nt->ns && rc == 0; i++) {
+		struct nsel *s = &nt->s[i];
+		bool keep = false, was;
+		if (!(s->flags & (SF_OVR_LINK | SF_OVR_GEN)))
+			continue;
+		for (size_t k = 0; k < n && !keep; k++)
+			keep = strcmp(keys[k], s->key) == 0 &&
+			    ((modes[k] == NET_OVR_LINK) == ((s->flags & SF_OVR_LINK) != 0));
+		if (keep)
+			continue;
+		was = sel_links(nt, s);
+		s->flags &= (uint8_t)~(SF_OVR_LINK | SF_OVR_GEN);
+		rc = sel_changed(nt, s, was);
+	}
+	for (size_t k = 0; k < n && rc == 0; k++) {
+		uint32_t si = sel_intern(nt, keys[k]);
+		struct nsel *s;
+		bool was;
+		if (si == NONE32) {
+			rc = -1;
+			break;
+		}
+		s = &nt->s[si];
+		was = sel_links(nt, s);
+		s->flags &= (uint8_t)~(SF_OVR_LINK | SF_OVR_GEN);
+		s->flags |= modes[k] == NET_OVR_LINK ? SF_OVR_LINK : modes[k] == NET_OVR_GENERIC ? SF_OVR_GEN : 0;
+		rc = sel_changed(nt, s, was);
+	}
+	pthread_rwlock_unlock(&nt->lock);
+	return rc;
+}

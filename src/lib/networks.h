@@ -103,6 +103,22 @@ int  net_network_of(struct net *nt, const struct principal *p, const char *repor
 /* The earliest report of network id in p's view (its anchor), or 1. */
 int  net_anchor(struct net *nt, const struct principal *p, const char *id, char report_id[SIMPUL_ID_LEN + 1]);
 
+/* ---- snapshot (a restart without a rebuild) ---- */
+
+#define NET_SNAP_FORMAT 2
+/* Serialise the whole index: out(ctx, bytes, n) is called with consecutive
+ * pieces (under the read lock; out must not call back into nt). 0, or -1
+ * when out failed. */
+int  net_snapshot_write(struct net *nt, int (*out)(void *ctx, const void *p, size_t n), void *ctx);
+/* Load a snapshot into an empty index. -1 when the bytes are not a
+ * snapshot of this build's format (the index is left empty). The warning
+ * list function is unset: call net_set_listed, net_set_rules and
+ * net_overrides_set after it, so that rules changed since the snapshot
+ * apply (each recomputes exactly the components that change). */
+int  net_snapshot_load(struct net *nt, const void *buf, size_t len);
+/* Replace every override by this set (keys[i] with modes[i]). */
+int  net_overrides_set(struct net *nt, const char *const *keys, const enum net_override *modes, size_t n);
+
 /* Is this key's edge strong for a selector of this type, validity and
  * role? (victim roles, invalid values and ip/phone_raw never link). */
 bool net_edge_strong(const char *type, bool valid, const char *role);

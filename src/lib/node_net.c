@@ -28,6 +28,7 @@
 
 #include "core_int.h"
 #include "networks.h"
+#include "persons.h"
 #include "policy.h"
 #include "simpul_limits.h"
 #include "store.h"
@@ -36,6 +37,8 @@
 
 #define REFRESH_BATCH  2000
 #define KEEPALIVE_US   (15 * 1000000LL)
+#define SNAP_PART      (8u * 1024u * 1024u)    /* bytes per stored part of a snapshot */
+#define SNAP_MAX       (64ULL << 30)          /* a head claiming more is not believed */
 
 /* A report folded in while watches exist: checked against them. */
 struct newrep {
@@ -50,6 +53,7 @@ struct newrep {
 struct watch {
 	struct watch_row row;
 	struct principal p;
+	json_t          *pbody;     /* person watches: the watched person's record body */
 };
 
 struct hookstate {
@@ -110,6 +114,17 @@ struct node_net {
 
 	struct agency     agc[64];      /* agency countries, by id */
 	int               nagc;
+
+	atomic_llong      xrid;         /* person watches: records followed after this row; -1 none */
+	int64_t           gen;          /* generic_gen applied (rules, lists, overrides) */
+	atomic_llong      since_snap;   /* reports and retractions folded since the last snapshot */
+	atomic_llong      snap_at_us;   /* when it was written (mono) */
+	int               snap_every;   /* write one after this many changes ... */
+	int               snap_secs;    /* ... and at most this often */
+	bool              snap_load;    /* start from the stored snapshot */
+	atomic_llong      wh_ok, wh_fail, wh_dead;   /* webhook deliveries, failed tries, dead letters */
+	pthread_mutex_t   stmu;         /* st: written by the upkeep thread, read by /metrics */
+	struct node_net_status st;
 };
 
 static struct node_net *
@@ -165,6 +180,7 @@ fold_cb(void *ctx, const struct net_row *r)
 
 	fc->rows++;
 	fc->last = r->rid;
+	fc->nn->since_snap++;
 	json_array_foreach(sels, i, s) {
 		const char *key = json_string_value(json_object_get(s, "key"));
 		bool str = net_edge_strong(json_string_value(json_object_get(s, "type")),
@@ -228,27 +244,19 @@ retract_cb(void *ctx, const struct retraction_row *r)
 	struct foldctx *fc = ctx;
 
 	net_remove(fc->nn->idx, r->report_id);
+	fc->nn->since_snap++;
 	fc->last = r->seq;
-	return 0;
-}
-
-static int
-override_cb(void *ctx, const struct override_row *o)
-{
-	struct node_net *nn = ctx;
-
-	net_override(nn->idx, o->key, strcmp(o->mode, "link") == 0 ? NET_OVR_LINK : NET_OVR_GENERIC);
 	return 0;
 }
 
 static int
 wl_cb(void *ctx, const char *name, const char *body, const char *principal_id, int64_t created)
 {
-	struct node_net *nn = ctx;
+	struct wlset *wl = ctx;
 	char nm[WL_MAX_NAME + 1];
 	struct err e;
 
-	wl_add_json(nn->wl, body, strlen(body), nm, sizeof(nm), &e);
+	wl_add_json(wl, body, strlen(body), nm, sizeof(nm), &e);
 	return 0;
 }
 
@@ -278,6 +286,279 @@ rules_load(struct node_net *nn, struct store *st)
 	return 0;
 }
 
+/* The generation of the generic-value rules: every change to the rules, a
+ * warning list or an override adds one, in its transaction, whichever
+ * process makes it (the daemon or the CLI). */
+static int64_t
+gen_read(struct store *st)
+{
+	char v[32];
+	int64_t x;
+
+	if (store_meta_get(st, "generic_gen", v, sizeof(v)) == 0 && parse_i64(v, strlen(v), &x) == 0)
+		return x;
+	return 0;
+}
+
+static int
+gen_bump(struct node *n, int64_t *out, struct err *e)
+{
+	char v[32];
+
+	*out = gen_read(node_writer(n)) + 1;
+	snprintf(v, sizeof(v), "%lld", (long long)*out);
+	return store_meta_put(node_writer(n), "generic_gen", v, e);
+}
+
+/* This process applied its own change gen: when it is the next one, the
+ * index is current with the store (otherwise another process changed
+ * something meanwhile, and the next refresh reloads all). nn->fold held. */
+static void
+gen_applied(struct node_net *nn, int64_t gen)
+{
+	if (nn->gen == gen - 1)
+		nn->gen = gen;
+}
+
+struct ovrset {
+	char             **keys;
+	enum net_override *modes;
+	size_t             n, cap;
+};
+
+static int
+ovrset_cb(void *ctx, const struct override_row *o)
+{
+	struct ovrset *os = ctx;
+
+	if (os->n == os->cap) {
+		size_t nc = os->cap ? os->cap * 2 : 16;
+		char **k = realloc(os->keys, nc * sizeof(*k));
+		enum net_override *m;
+		if (k == NULL)
+			return 1;
+		os->keys = k;
+		if ((m = realloc(os->modes, nc * sizeof(*m))) == NULL)
+			return 1;
+		os->modes = m;
+		os->cap = nc;
+	}
+	if ((os->keys[os->n] = strdup(o->key)) == NULL)
+		return 1;
+	os->modes[os->n++] = strcmp(o->mode, "link") == 0 ? NET_OVR_LINK : NET_OVR_GENERIC;
+	return 0;
+}
+
+/* Apply the stored rules, warning lists and overrides to the index (at
+ * start, after a snapshot is loaded, and whenever the generation moved:
+ * another process changed them). Each changed selector recomputes its
+ * component only. nn->fold held. */
+static int
+rules_apply(struct node_net *nn, struct store *st)
+{
+	struct wlset *wl = wl_new(), *old;
+	struct ovrset os = { 0 };
+	int64_t gen = gen_read(st);
+	int rc = 0;
+
+	if (wl == NULL)
+		return -1;
+	for (int i = 0; wl_builtin[i]; i++) {
+		char nm[WL_MAX_NAME + 1];
+		struct err e2;
+		wl_add_json(wl, wl_builtin[i], wl_builtin_len[i], nm, sizeof(nm), &e2);
+	}
+	if (store_net_wl_list(st, wl_cb, wl) == -1 || store_net_overrides(st, ovrset_cb, &os) != 0) {
+		wl_free(wl);
+		rc = -1;
+		goto out;
+	}
+	pthread_rwlock_wrlock(&nn->wl_lock);
+	old = nn->wl;
+	nn->wl = wl;
+	pthread_rwlock_unlock(&nn->wl_lock);
+	wl_free(old);
+	net_set_listed(nn->idx, listed, nn);
+	rules_load(nn, st);
+	if (net_overrides_set(nn->idx, (const char *const *)os.keys, os.modes, os.n) == -1)
+		rc = -1;
+	if (rc == 0)
+		nn->gen = gen;
+out:
+	for (size_t i = 0; i < os.n; i++)
+		free(os.keys[i]);
+	free(os.keys);
+	free(os.modes);
+	return rc;
+}
+
+/* ---- the snapshot of the index ------------------------------------------- */
+
+static int refresh(struct node_net *nn, struct err *e);
+
+struct snapbuf {
+	unsigned char *p;
+	size_t         n, cap, max;
+	int            next_part;
+};
+
+static int
+snapbuf_put(void *ctx, const void *p, size_t n)
+{
+	struct snapbuf *b = ctx;
+
+	if (b->n + n > b->cap) {
+		size_t nc = b->cap ? b->cap : 1u << 20;
+		unsigned char *np;
+		while (nc < b->n + n)
+			nc *= 2;
+		if (b->max && nc > b->max)
+			nc = b->max;
+		if (nc < b->n + n || (np = realloc(b->p, nc)) == NULL)
+			return -1;
+		b->p = np;
+		b->cap = nc;
+	}
+	memcpy(b->p + b->n, p, n);
+	b->n += n;
+	return 0;
+}
+
+static int
+snap_part_cb(void *ctx, int part, const void *data, size_t len)
+{
+	struct snapbuf *b = ctx;
+
+	if (part != b->next_part++ || (len && data == NULL))
+		return 1;
+	return snapbuf_put(b, data, len) == -1 ? 1 : 0;
+}
+
+/* Load the stored snapshot into the empty index: 0 loaded (nn->rid and
+ * nn->rseq set), 1 none or not usable (the caller folds everything). */
+static int
+snap_load(struct node_net *nn, struct store *st)
+{
+	struct net_snap_head h;
+	struct snapbuf b = { 0 };
+	unsigned char hash[32];
+	struct err e;
+	int64_t t0 = mono_us();
+	int rc = 1;
+
+	if (store_read_begin(st, &e) == -1)
+		return 1;
+	if (store_net_snap_head(st, &h) != 0 || h.format != NET_SNAP_FORMAT || h.bytes <= 0 ||
+	    (uint64_t)h.bytes > SNAP_MAX || h.parts <= 0)
+		goto out;
+	b.max = (size_t)h.bytes;
+	if ((b.p = malloc(b.max)) == NULL)
+		goto out;
+	b.cap = b.max;
+	if (store_net_snap_parts(st, h.gen, snap_part_cb, &b) != 0 || b.next_part != h.parts ||
+	    b.n != (size_t)h.bytes)
+		goto out;
+	crypto_generichash(hash, sizeof(hash), b.p, b.n, NULL, 0);
+	if (sodium_memcmp(hash, h.hash, sizeof(hash)) != 0)
+		goto out;
+	if (net_snapshot_load(nn->idx, b.p, b.n) == -1)
+		goto out;
+	nn->rid = h.rid;
+	nn->rseq = h.rseq;
+	pthread_mutex_lock(&nn->stmu);
+	nn->st.snapshot_loaded = true;
+	nn->st.snapshot_rid = h.rid;
+	nn->st.snapshot_load_us = mono_us() - t0;
+	pthread_mutex_unlock(&nn->stmu);
+	rc = 0;
+out:
+	store_read_end(st);
+	free(b.p);
+	return rc;
+}
+
+/* Write a snapshot of the index: serialised under the fold lock (a memory
+ * copy), then stored in parts of 8 MiB, one write transaction each, and
+ * made current by its head in the last one (which drops older parts). A
+ * crash midway leaves the previous snapshot current. */
+static int
+snap_write(struct node_net *nn, struct err *e)
+{
+	struct snapbuf b = { 0 };
+	struct net_snap_head h, old;
+	struct store *st;
+	int64_t t0 = mono_us();
+	int rc = 0;
+
+	memset(&h, 0, sizeof(h));
+	pthread_mutex_lock(&nn->fold);
+	if (!nn->loaded) {
+		pthread_mutex_unlock(&nn->fold);
+		return 1;
+	}
+	h.rid = nn->rid;
+	h.rseq = nn->rseq;
+	rc = net_snapshot_write(nn->idx, snapbuf_put, &b);
+	nn->since_snap = 0;
+	pthread_mutex_unlock(&nn->fold);
+	if (rc == -1 || b.n == 0) {
+		free(b.p);
+		err_set(e, 500, "", "out of memory writing the network snapshot");
+		return -1;
+	}
+	crypto_generichash(h.hash, sizeof(h.hash), b.p, b.n, NULL, 0);
+	h.format = NET_SNAP_FORMAT;
+	h.bytes = (int64_t)b.n;
+	h.parts = (int)((b.n + SNAP_PART - 1) / SNAP_PART);
+	h.created_ms = now_ms();
+	if ((st = node_reader(nn->n, e)) == NULL) {
+		free(b.p);
+		return -1;
+	}
+	h.gen = store_net_snap_head(st, &old) == 0 ? old.gen + 1 : 1;
+	for (int i = 0; i < h.parts && rc == 0 && !nn->stop; i++) {
+		size_t off = (size_t)i * SNAP_PART, len = b.n - off < SNAP_PART ? b.n - off : SNAP_PART;
+		if ((rc = node_write_begin(nn->n, e)) == 0) {
+			rc = store_net_snap_part_put(node_writer(nn->n), h.gen, i, b.p + off, len, e);
+			rc = node_write_end(nn->n, rc, e);
+		}
+	}
+	if (rc == 0 && !nn->stop && (rc = node_write_begin(nn->n, e)) == 0) {
+		rc = store_net_snap_commit(node_writer(nn->n), &h, e);
+		rc = node_write_end(nn->n, rc, e);
+	}
+	free(b.p);
+	if (rc == 0 && !nn->stop) {
+		nn->snap_at_us = mono_us();
+		pthread_mutex_lock(&nn->stmu);
+		nn->st.snapshots_written++;
+		nn->st.snapshot_bytes = h.bytes;
+		nn->st.snapshot_write_us = mono_us() - t0;
+		pthread_mutex_unlock(&nn->stmu);
+	}
+	return nn->stop ? 1 : rc;
+}
+
+int
+node_networks_snapshot(struct node *n, struct err *e)
+{
+	struct node_net *nn = NN(n);
+
+	if (refresh(nn, e) == -1)
+		return -1;
+	return snap_write(nn, e);
+}
+
+void
+node_networks_status(struct node *n, struct node_net_status *out)
+{
+	struct node_net *nn = NN(n);
+
+	pthread_mutex_lock(&nn->stmu);
+	*out = nn->st;
+	pthread_mutex_unlock(&nn->stmu);
+}
+
 /* Catch up with the store: new reports, then retractions. */
 static int
 refresh(struct node_net *nn, struct err *e)
@@ -290,19 +571,28 @@ refresh(struct node_net *nn, struct err *e)
 		return -1;
 	pthread_mutex_lock(&nn->fold);
 	if (!nn->active) {
-		/* First use: the rules, the lists, the overrides, then every report. */
-		pthread_rwlock_wrlock(&nn->wl_lock);
-		for (int i = 0; wl_builtin[i]; i++) {
-			char nm[WL_MAX_NAME + 1];
-			struct err e2;
-			wl_add_json(nn->wl, wl_builtin[i], wl_builtin_len[i], nm, sizeof(nm), &e2);
+		/* First use: the stored snapshot if there is a usable one, then the
+		 * rules, lists and overrides as they are now, then every report
+		 * (after the snapshot's last one). */
+		int64_t t0 = mono_us();
+		if (nn->snap_load)
+			snap_load(nn, st);
+		if (rules_apply(nn, st) == -1) {
+			pthread_mutex_unlock(&nn->fold);
+			err_set(e, 500, "", "could not read the generic-value rules");
+			return -1;
 		}
-		store_net_wl_list(st, wl_cb, nn);
-		pthread_rwlock_unlock(&nn->wl_lock);
-		net_set_listed(nn->idx, listed, nn);
-		rules_load(nn, st);
-		store_net_overrides(st, override_cb, nn);
 		nn->active = true;
+		pthread_mutex_lock(&nn->stmu);
+		nn->st.start_us = t0;
+		pthread_mutex_unlock(&nn->stmu);
+	} else if (gen_read(st) != nn->gen) {
+		/* Another process changed the rules, a list or an override. */
+		if (rules_apply(nn, st) == 0) {
+			pthread_mutex_lock(&nn->stmu);
+			nn->st.rules_reloads++;
+			pthread_mutex_unlock(&nn->stmu);
+		}
 	}
 	fc.st = st;
 	fc.queue = nn->loaded && nn->nwatches > 0;
@@ -321,6 +611,17 @@ refresh(struct node_net *nn, struct err *e)
 		if (store_net_retractions(st, nn->rseq, retract_cb, &fc) == 0)
 			nn->rseq = fc.last;
 	}
+	if (rc == 0 && !nn->loaded) {
+		struct node_net_status ns;
+		pthread_mutex_lock(&nn->stmu);
+		nn->st.first_fold_us = mono_us() - nn->st.start_us;
+		ns = nn->st;
+		pthread_mutex_unlock(&nn->stmu);
+		if (nn->wanted)   /* the daemon: one line on its log */
+			fprintf(stderr, "simpul: networks index ready in %.2f s (%s)\n",
+			    (double)ns.first_fold_us / 1e6, ns.snapshot_loaded ?
+			    "from its snapshot, then the newer reports" : "folded from the store");
+	}
 	nn->loaded = rc == 0;
 	pthread_mutex_unlock(&nn->fold);
 	return rc;
@@ -333,6 +634,18 @@ node_networks_sync(struct node *n, struct err *e)
 }
 
 /* ---- watch alerts --------------------------------------------------------- */
+
+static bool
+json_has_str(const json_t *arr, const char *v)
+{
+	size_t i;
+	json_t *x;
+
+	json_array_foreach(arr, i, x)
+		if (json_is_string(x) && strcmp(json_string_value(x), v) == 0)
+			return true;
+	return false;
+}
 
 static int
 watches_load(struct node_net *nn, struct store *st);
@@ -369,6 +682,27 @@ watch_alerts(struct node_net *nn)
 						str_copy(via, sizeof(via), q->keys[k]);
 				if (!via[0])
 					continue;
+			} else if (strcmp(wa->row.kind, "person") == 0) {
+				/* A new report naming a selector linked to the person, or
+				 * landing in the network (as the watcher sees it) of a
+				 * report linked to the person. */
+				json_t *links = json_object_get(wa->pbody, "links"), *r;
+				size_t k;
+				for (k = 0; k < q->nkeys && !via[0]; k++)
+					if (json_has_str(json_object_get(links, "selectors"), q->keys[k]))
+						str_copy(via, sizeof(via), q->keys[k]);
+				json_array_foreach(json_object_get(links, "reports"), k, r) {
+					char a[32], b[32];
+					if (via[0] || !json_is_string(r) || strcmp(json_string_value(r), q->id) == 0)
+						break;
+					if (net_network_of(nn->idx, &wa->p, json_string_value(r), a) == 0 &&
+					    net_network_of(nn->idx, &wa->p, q->id, b) == 0 && strcmp(a, b) == 0) {
+						str_copy(netid, sizeof(netid), b);
+						break;
+					}
+				}
+				if (!via[0] && !netid[0])
+					continue;
 			} else {
 				char a[32], b[32];
 				if (strcmp(q->id, wa->row.anchor) == 0 ||
@@ -391,6 +725,8 @@ watch_alerts(struct node_net *nn)
 				json_object_set_new(pl, "key", json_string(via));
 			if (netid[0])
 				json_object_set_new(pl, "network", json_string(netid));
+			if (strcmp(wa->row.kind, "person") == 0)
+				json_object_set_new(pl, "link", json_string(via[0] ? "selector" : "network"));
 			rc = node_alert_to(node_writer(nn->n), wa->row.agency_id, wa->row.principal_id, "watch", pl, &e);
 			json_decref(pl);
 		}
@@ -403,6 +739,331 @@ watch_alerts(struct node_net *nn)
 	}
 	if (open)
 		node_write_end(nn->n, rc, &e);
+}
+
+/* ---- person watches: new records --------------------------------------------- */
+
+#define PW_BATCH 5000   /* new records examined per round (the rest next round) */
+
+struct xcopy {
+	struct xcopy   *next;
+	int64_t         rid;
+	char            id[SIMPUL_ID_LEN + 1];
+	char            kind[12];
+	char            agency_id[SIMPUL_MAX_AGENCY_ID + 1];
+	struct markings m;
+	json_t         *body;
+};
+
+struct xcollect {
+	struct xcopy *head, *tail;
+	int           n;
+	int64_t       cap_rid;     /* notices: stop after this row (persons were capped) */
+	int64_t       last;
+};
+
+static int
+xcollect_cb(void *ctx, const struct xrecord *x)
+{
+	struct xcollect *xc = ctx;
+	struct xcopy *c;
+
+	if (xc->cap_rid > 0 && x->rid > xc->cap_rid)
+		return 1;
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return 1;
+	c->rid = x->rid;
+	str_copy(c->id, sizeof(c->id), x->id);
+	str_copy(c->kind, sizeof(c->kind), x->kind);
+	str_copy(c->agency_id, sizeof(c->agency_id), x->agency_id);
+	c->m = x->m;
+	c->body = json_loads(x->body ? x->body : "{}", 0, NULL);
+	if (xc->tail)
+		xc->tail->next = c;
+	else
+		xc->head = c;
+	xc->tail = c;
+	if (x->rid > xc->last)
+		xc->last = x->rid;
+	return ++xc->n >= PW_BATCH ? 1 : 0;
+}
+
+static bool
+arrays_meet(const json_t *a, const json_t *b, const char *field, char *out, size_t outsz)
+{
+	size_t i;
+	json_t *x;
+
+	json_array_foreach(a, i, x) {
+		const char *v = field ? json_string_value(json_object_get(x, field)) : json_string_value(x);
+		size_t k;
+		json_t *y;
+		if (v == NULL)
+			continue;
+		json_array_foreach(b, k, y) {
+			const char *w = field ? json_string_value(json_object_get(y, field)) : json_string_value(y);
+			if (w && strcmp(v, w) == 0) {
+				str_copy(out, outsz, v);
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+/* How a new record links to the watched person: "document", "selector",
+ * "report", "notice", or NULL. via: the shared value. */
+static const char *
+record_link(const struct watch *wa, const struct xcopy *x, char *via, size_t viasz)
+{
+	json_t *pl = json_object_get(wa->pbody, "links"), *xl = json_object_get(x->body, "links"), *s;
+	size_t i;
+
+	if (strcmp(x->kind, "person") == 0) {
+		if (arrays_meet(json_object_get(x->body, "documents"), json_object_get(wa->pbody, "documents"),
+		    "number", via, viasz))
+			return "document";
+		if (arrays_meet(json_object_get(xl, "selectors"), json_object_get(pl, "selectors"), NULL, via, viasz))
+			return "selector";
+		if (arrays_meet(json_object_get(xl, "reports"), json_object_get(pl, "reports"), NULL, via, viasz))
+			return "report";
+		return NULL;
+	}
+	json_array_foreach(json_object_get(x->body, "subjects"), i, s) {
+		const char *t = json_string_value(json_object_get(s, "type"));
+		const char *id = json_string_value(json_object_get(s, "id"));
+		const char *key = json_string_value(json_object_get(s, "key"));
+		if (t && strcmp(t, "person") == 0 && id && strcmp(id, wa->row.target) == 0) {
+			str_copy(via, viasz, id);
+			return "notice";
+		}
+		if (t && strcmp(t, "selector") == 0 && key && json_has_str(json_object_get(pl, "selectors"), key)) {
+			str_copy(via, viasz, key);
+			return "notice";
+		}
+	}
+	return NULL;
+}
+
+struct pwalert {
+	json_t *list;          /* [{agency, principal, payload}] */
+	json_t *seen;          /* {"watch.record": true}: one alert per pair per round */
+};
+
+static void
+pw_add(struct pwalert *pa, const struct watch *wa, const char *record, const char *kind, const char *agency,
+    enum decision d, const char *link, const char *via, double score)
+{
+	char k[SIMPUL_ID_LEN * 2 + 2];
+	json_t *pl;
+
+	snprintf(k, sizeof(k), "%s.%s", wa->row.id, record);
+	if (json_object_get(pa->seen, k))
+		return;
+	json_object_set_new(pa->seen, k, json_true());
+	pl = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "watch", wa->row.id, "kind", "person",
+	    "target", wa->row.target, "record", record, "record_kind", kind, "agency", agency,
+	    "visibility", d == POLICY_FULL ? "full" : "hit", "link", link);
+	if (via && via[0] && d == POLICY_FULL)
+		json_object_set_new(pl, "via", json_string(via));
+	if (score > 0)
+		json_object_set_new(pl, "score", json_real(score));
+	json_array_append_new(pa->list, json_pack("{s:s, s:s, s:o}", "agency", wa->row.agency_id,
+	    "principal", wa->row.principal_id, "payload", pl));
+}
+
+struct namectx {
+	struct node_net *nn;
+	struct store    *st;
+	struct watch    *wa;
+	struct pwalert  *pa;
+};
+
+static int
+name_hit_cb(void *ctx, const char *id, double score)
+{
+	struct namectx *nc = ctx;
+	struct xrecord x;
+
+	if (strcmp(id, nc->wa->row.target) == 0)
+		return 0;
+	memset(&x, 0, sizeof(x));
+	if (store_xrecord_get(nc->st, id, &x) == 0) {
+		struct record_meta meta = { .agency_id = x.agency_id, .m = &x.m };
+		enum decision d = policy_decide(&nc->wa->p, &meta, USE_READ);
+		if (d != POLICY_NONE && x.m.disclosure != DISC_SILENT)
+			pw_add(nc->pa, nc->wa, x.id, "person", x.agency_id, d, "name", NULL, score);
+	}
+	free((char *)x.body);
+	return 0;
+}
+
+/* Name matches: each strong name of each watched person, searched in the
+ * node's name index (as a search scores it) for persons stored after
+ * `after`; a score at or above the operating threshold is a new link. */
+static void
+person_name_matches(struct node_net *nn, struct store *st, int64_t after, struct pwalert *pa)
+{
+	for (size_t w = 0; w < nn->nwatches; w++) {
+		struct watch *wa = &nn->watches[w];
+		json_t *nm, *q;
+		size_t i;
+		int done = 0;
+
+		if (strcmp(wa->row.kind, "person") != 0 || wa->pbody == NULL)
+			continue;
+		json_array_foreach(json_object_get(wa->pbody, "names"), i, nm) {
+			struct nidx_query nq;
+			struct namectx nc = { nn, st, wa, pa };
+			struct err e;
+			const char *str = json_string_value(json_object_get(nm, "strength"));
+			json_t *docs = json_array(), *d;
+			size_t k;
+			if (done >= 4 || (str && strcmp(str, "strong") != 0))
+				continue;
+			json_array_foreach(json_object_get(wa->pbody, "documents"), k, d)
+				json_array_append(docs, json_object_get(d, "number"));
+			q = json_pack("{s:O, s:O*, s:O*, s:o}", "name", json_object_get(nm, "name"),
+			    "dob", json_array_get(json_object_get(wa->pbody, "dob"), 0),
+			    "nationality", json_object_get(wa->pbody, "nationality"), "documents", docs);
+			if (q && person_query_parse(q, &nq, &e) == 0)
+				node_persons_match_since(nn->n, &nq, NIDX_THRESHOLD, after, name_hit_cb, &nc, &e);
+			json_decref(q);
+			done++;
+		}
+	}
+}
+
+/* Records stored since the last round (persons and notices) against the
+ * person watches; then the name matches. Alerts in one transaction. */
+static void
+person_records(struct node_net *nn)
+{
+	struct xcollect pc = { 0 }, ncl = { 0 };
+	struct pwalert pa;
+	struct store *st;
+	struct err e;
+	bool any = false;
+	int64_t after = nn->xrid;
+	int rc = 0;
+
+	pthread_mutex_lock(&nn->wmu);
+	for (size_t w = 0; w < nn->nwatches && !any; w++)
+		any = strcmp(nn->watches[w].row.kind, "person") == 0;
+	pthread_mutex_unlock(&nn->wmu);
+	if (!any) {
+		/* Only from the value read: a watch added meanwhile set it. */
+		atomic_compare_exchange_strong(&nn->xrid, &after, -1);
+		return;
+	}
+	if ((st = node_reader(nn->n, &e)) == NULL)
+		return;
+	if (after < 0) {
+		/* From now on (the watch's own creation alerts nothing). */
+		long long last, none = -1;
+		int64_t l;
+		if (store_net_xrecords_last(st, &l) == 0) {
+			last = l;
+			atomic_compare_exchange_strong(&nn->xrid, &none, last);
+		}
+		return;
+	}
+	pc.last = ncl.last = after;
+	if (store_xrecord_iter(st, "person", after, xcollect_cb, &pc) == -1)
+		goto out;
+	if (pc.n >= PW_BATCH)
+		ncl.cap_rid = pc.last;
+	if (store_xrecord_iter(st, "notice", after, xcollect_cb, &ncl) == -1)
+		goto out;
+	if (pc.n == 0 && ncl.n == 0)
+		goto out;
+	if (ncl.n >= PW_BATCH && (pc.n < PW_BATCH || ncl.last < pc.last))
+		pc.last = ncl.last;   /* both capped: the smaller row is where to go on */
+	{
+		long long was = after, to = pc.n >= PW_BATCH || ncl.n >= PW_BATCH ?
+		    (pc.n >= PW_BATCH ? pc.last : ncl.last) : (pc.last > ncl.last ? pc.last : ncl.last);
+		if (!atomic_compare_exchange_strong(&nn->xrid, &was, to))
+			goto out;   /* the watches changed under us: next round */
+	}
+	pa.list = json_array();
+	pa.seen = json_object();
+	pthread_mutex_lock(&nn->wmu);
+	for (int kind = 0; kind < 2; kind++)
+		for (struct xcopy *x = kind ? ncl.head : pc.head; x; x = x->next) {
+			struct record_meta meta = { .agency_id = x->agency_id, .m = &x->m };
+			if (x->rid > nn->xrid || x->m.disclosure == DISC_SILENT)
+				continue;
+			for (size_t w = 0; w < nn->nwatches; w++) {
+				struct watch *wa = &nn->watches[w];
+				enum decision d;
+				const char *link;
+				char via[SIMPUL_MAX_KEY_LEN + 1] = "";
+				if (strcmp(wa->row.kind, "person") != 0 || wa->pbody == NULL ||
+				    strcmp(x->id, wa->row.target) == 0)
+					continue;
+				d = policy_decide(&wa->p, &meta, USE_READ);
+				/* Notices are shown whole or not at all. */
+				if (d == POLICY_NONE || (kind == 1 && d != POLICY_FULL))
+					continue;
+				if ((link = record_link(wa, x, via, sizeof(via))) != NULL)
+					pw_add(&pa, wa, x->id, x->kind, x->agency_id, d, link, via, 0);
+			}
+		}
+	if (pc.n > 0)
+		person_name_matches(nn, st, after, &pa);
+	pthread_mutex_unlock(&nn->wmu);
+	if (json_array_size(pa.list) > 0 && node_write_begin(nn->n, &e) == 0) {
+		size_t i;
+		json_t *a;
+		json_array_foreach(pa.list, i, a) {
+			if (rc != 0)
+				break;
+			rc = node_alert_to(node_writer(nn->n), json_string_value(json_object_get(a, "agency")),
+			    json_string_value(json_object_get(a, "principal")), "watch", json_object_get(a, "payload"), &e);
+		}
+		if (node_write_end(nn->n, rc, &e) == -1)
+			nn->xrid = after;   /* not written: again next round (only this thread moves it on) */
+	}
+	json_decref(pa.list);
+	json_decref(pa.seen);
+out:
+	for (int kind = 0; kind < 2; kind++) {
+		struct xcopy *x = kind ? ncl.head : pc.head;
+		while (x) {
+			struct xcopy *nx = x->next;
+			json_decref(x->body);
+			free(x);
+			x = nx;
+		}
+	}
+}
+
+/* ---- delivery: the gate again ------------------------------------------------- */
+
+bool
+node_alert_visible(struct store *st, const struct principal *p, const struct alert_row *a)
+{
+	json_t *pl;
+	const char *id;
+	struct xrecord x;
+	bool yes = false;
+
+	if (strcmp(a->kind, "notice") != 0)
+		return true;
+	/* A notice alert goes to each agency that may read the notice; each of
+	 * its principals gets it only if the gate says so for that principal
+	 * (an auditor reads its own agency's records only). */
+	if ((pl = json_loads(a->payload, 0, NULL)) == NULL)
+		return false;
+	id = json_string_value(json_object_get(pl, "notice"));
+	memset(&x, 0, sizeof(x));
+	if (id && store_xrecord_get(st, id, &x) == 0 && strcmp(x.kind, "notice") == 0) {
+		struct record_meta meta = { .agency_id = x.agency_id, .m = &x.m };
+		yes = policy_decide(p, &meta, USE_READ) == POLICY_FULL;
+	}
+	free((char *)x.body);
+	json_decref(pl);
+	return yes;
 }
 
 /* ---- event streams --------------------------------------------------------- */
@@ -473,6 +1134,10 @@ upkeep(void *arg)
 		if (nn->active || nn->wanted || nn->nwatches > 0)
 			refresh(nn, &e);
 		watch_alerts(nn);
+		person_records(nn);
+		if (nn->loaded && nn->snap_every > 0 && nn->since_snap >= nn->snap_every &&
+		    (nn->snap_at_us == 0 || mono_us() - nn->snap_at_us >= (int64_t)nn->snap_secs * 1000000))
+			snap_write(nn, &e);
 		head = alerts_head(nn);
 		pthread_mutex_lock(&nn->mu);
 		if (head != nn->last_alert_seq) {
@@ -603,14 +1268,24 @@ struct alertvec {
 	struct pendalert   v[20];
 	int                n;
 	const struct webhook_row *w;
+	struct store      *st;
+	struct principal   p;          /* the webhook's principal */
+	int64_t            passed;     /* the last seq read that is not for it */
 };
 
 static int
 hook_alert_cb(void *ctx, const struct alert_row *a)
 {
 	struct alertvec *av = ctx;
-	json_t *pl = json_loads(a->payload, 0, NULL), *o;
+	json_t *pl, *o;
 	char t[32], delivery[SIMPUL_ID_LEN * 2 + 2];
+
+	if (!node_alert_visible(av->st, &av->p, a)) {
+		if (av->n == 0)
+			av->passed = a->seq;   /* before any delivery: the cursor may pass it */
+		return 0;
+	}
+	pl = json_loads(a->payload, 0, NULL);
 
 	time_iso(a->created_ms, t);
 	snprintf(delivery, sizeof(delivery), "%s.%s", av->w->id, a->id);
@@ -668,14 +1343,23 @@ hook_run(struct node_net *nn, const struct webhook_row *w)
 
 	if (hs == NULL || now_ms() < hs->next_ms || (st = node_reader(nn->n, &e)) == NULL)
 		return;
+	av.st = st;
+	if (store_principal_get(st, w->principal_id, &av.p) != 0)
+		return;   /* its principal is gone: nothing is delivered */
 	if (store_alerts_list(st, w->agency_id, w->principal_id, w->cursor, 20, hook_alert_cb, &av) == -1)
 		return;
+	if (av.n == 0 && av.passed > cursor) {
+		/* Only alerts that are not for this principal: move past them. */
+		hook_commit(nn, w, av.passed, 0, NULL);
+		return;
+	}
 	for (int i = 0; i < av.n; i++) {
 		char why[200];
 		char delivery[SIMPUL_ID_LEN * 2 + 2];
 
 		snprintf(delivery, sizeof(delivery), "%s.%s", w->id, av.v[i].id);
 		if (post(w, delivery, av.v[i].body, why, sizeof(why)) == 0) {
+			nn->wh_ok++;
 			hs->attempts = 0;
 			hs->next_ms = 0;
 			cursor = av.v[i].seq;
@@ -683,6 +1367,7 @@ hook_run(struct node_net *nn, const struct webhook_row *w)
 			continue;
 		}
 		hs->attempts++;
+		nn->wh_fail++;
 		str_copy(hs->last_error, sizeof(hs->last_error), why);
 		if (hs->attempts >= nn->wh_attempts) {
 			struct dead_row d;
@@ -699,6 +1384,7 @@ hook_run(struct node_net *nn, const struct webhook_row *w)
 			d.created_ms = now_ms();
 			cursor = av.v[i].seq;
 			hook_commit(nn, w, cursor, 0, &d);
+			nn->wh_dead++;
 			hs->attempts = 0;
 			hs->next_ms = 0;
 			continue;
@@ -717,6 +1403,88 @@ hook_run(struct node_net *nn, const struct webhook_row *w)
 		hook_commit(nn, w, cursor, delivered, NULL);
 	for (int i = 0; i < av.n; i++)
 		free(av.v[i].body);
+}
+
+/* Dead letters an agency asked for again: each is tried once more, with
+ * its original delivery id (the receiver deduplicates on it). Delivered:
+ * the letter goes; failed: it stays dead, with one more try counted. */
+struct deadvec {
+	struct dead_row *v;
+	char           (*err)[200];
+	size_t           n;
+};
+
+static int
+pending_cb(void *ctx, const struct dead_row *d)
+{
+	struct deadvec *dv = ctx;
+	struct dead_row *nv = realloc(dv->v, (dv->n + 1) * sizeof(*nv));
+
+	if (nv == NULL)
+		return 1;
+	dv->v = nv;
+	dv->v[dv->n] = *d;
+	dv->v[dv->n].last_error = NULL;
+	dv->n++;
+	return 0;
+}
+
+static void
+hook_redrive(struct node_net *nn, struct store *st, const struct hookvec *hv)
+{
+	struct deadvec dv = { 0 };
+
+	if (store_net_dead_pending(st, pending_cb, &dv) != 0 || dv.n == 0) {
+		free(dv.v);
+		return;
+	}
+	for (size_t i = 0; i < dv.n && !nn->stop; i++) {
+		const struct dead_row *d = &dv.v[i];
+		const struct webhook_row *w = NULL;
+		struct alertvec av;
+		struct principal sys;
+		struct reqctx c = { .p = &sys, .purpose = "webhook redelivery" };
+		char why[200] = "";
+		struct err e;
+		json_t *det;
+		int rc;
+
+		for (size_t k = 0; k < hv->n && w == NULL; k++)
+			if (strcmp(hv->v[k].id, d->webhook_id) == 0)
+				w = &hv->v[k];
+		memset(&av, 0, sizeof(av));
+		av.w = w;
+		av.st = st;
+		if (w == NULL)
+			str_copy(why, sizeof(why), "the webhook was deleted");
+		else if (store_principal_get(st, w->principal_id, &av.p) != 0)
+			str_copy(why, sizeof(why), "the webhook's principal is gone");
+		else if (store_alerts_list(st, w->agency_id, w->principal_id, d->alert_seq - 1, 1, hook_alert_cb,
+		    &av) != 0 || av.n != 1 || av.v[0].seq != d->alert_seq)
+			str_copy(why, sizeof(why), "the alert is no longer for this webhook");
+		else if (post(w, d->id, av.v[0].body, why, sizeof(why)) == 0)
+			why[0] = '\0';
+		for (int k = 0; k < av.n; k++)
+			free(av.v[k].body);
+		memset(&sys, 0, sizeof(sys));
+		str_copy(sys.id, sizeof(sys.id), "webhook");
+		str_copy(sys.agency.id, sizeof(sys.agency.id), d->agency_id);
+		if (node_write_begin(nn->n, &e) == -1)
+			break;
+		rc = store_net_dead_settle(node_writer(nn->n), d->id, why[0] ? why : NULL, &e);
+		det = json_pack("{s:s, s:I, s:s}", "delivery", d->id, "alert_seq", (json_int_t)d->alert_seq,
+		    "result", why[0] ? why : "delivered");
+		if (rc == 0)
+			rc = node_audit_write(nn->n, &c, "webhook.redeliver", d->webhook_id, why[0] ? "failed" : "ok",
+			    det, &e);
+		json_decref(det);
+		node_write_end(nn->n, rc, &e);
+		if (why[0])
+			nn->wh_fail++;
+		else
+			nn->wh_ok++;
+	}
+	free(dv.v);
 }
 
 static void *
@@ -741,9 +1509,12 @@ hooks(void *arg)
 		if (nn->stop)
 			break;
 		pthread_mutex_unlock(&nn->mu);
-		if ((st = node_reader(nn->n, &e)) != NULL && store_net_webhooks(st, hooks_cb, &hv) == 0)
+		if ((st = node_reader(nn->n, &e)) != NULL && store_net_webhooks(st, hooks_cb, &hv) == 0) {
 			for (size_t i = 0; i < hv.n && !nn->stop; i++)
 				hook_run(nn, &hv.v[i]);
+			if (!nn->stop)
+				hook_redrive(nn, st, &hv);
+		}
 		free(hv.v);
 		pthread_mutex_lock(&nn->mu);
 	}
@@ -786,7 +1557,18 @@ watches_load(struct node_net *nn, struct store *st)
 		free(wv.v);
 		return -1;
 	}
+	for (size_t i = 0; i < wv.n; i++) {
+		struct xrecord x;
+		if (strcmp(wv.v[i].row.kind, "person") != 0)
+			continue;
+		memset(&x, 0, sizeof(x));
+		if (store_xrecord_get(st, wv.v[i].row.target, &x) == 0 && strcmp(x.kind, "person") == 0)
+			wv.v[i].pbody = json_loads(x.body, 0, NULL);
+		free((char *)x.body);
+	}
 	pthread_mutex_lock(&nn->wmu);
+	for (size_t i = 0; i < nn->nwatches; i++)
+		json_decref(nn->watches[i].pbody);
 	free(nn->watches);
 	nn->watches = wv.v;
 	nn->nwatches = wv.n;
@@ -808,6 +1590,7 @@ node_net_open(struct node *n, struct err *e)
 		return -1;
 	}
 	nn->n = n;
+	nn->xrid = -1;
 	pthread_rwlock_init(&nn->wl_lock, NULL);
 	pthread_mutex_init(&nn->fold, NULL);
 	pthread_mutex_init(&nn->mu, NULL);
@@ -815,9 +1598,15 @@ node_net_open(struct node *n, struct err *e)
 	pthread_cond_init(&nn->whcv, NULL);
 	pthread_mutex_init(&nn->wmu, NULL);
 	pthread_mutex_init(&nn->smu, NULL);
+	pthread_mutex_init(&nn->stmu, NULL);
 	nn->wh_base_ms = env_int("SIMPUL_WEBHOOK_BASE_MS", 1000, 10, 3600000);
 	nn->wh_max_ms = env_int("SIMPUL_WEBHOOK_MAX_MS", 60000, 10, 86400000);
 	nn->wh_attempts = env_int("SIMPUL_WEBHOOK_ATTEMPTS", 12, 1, 1000);
+	/* A snapshot after 10,000 changes, at most every 5 minutes; 0 turns
+	 * writing off. SIMPUL_NET_SNAPSHOT_LOAD=0 starts with a full fold. */
+	nn->snap_every = env_int("SIMPUL_NET_SNAPSHOT_EVERY", 10000, 0, 1000000000);
+	nn->snap_secs = env_int("SIMPUL_NET_SNAPSHOT_SECS", 300, 0, 86400);
+	nn->snap_load = env_int("SIMPUL_NET_SNAPSHOT_LOAD", 1, 0, 1) == 1;
 	*node_net_slot(n) = nn;
 	return 0;
 }
@@ -893,6 +1682,8 @@ node_net_free(struct node *n)
 	}
 	net_free(nn->idx);
 	wl_free(nn->wl);
+	for (size_t i = 0; i < nn->nwatches; i++)
+		json_decref(nn->watches[i].pbody);
 	free(nn->watches);
 	free(nn->hs);
 	pthread_rwlock_destroy(&nn->wl_lock);
@@ -902,6 +1693,7 @@ node_net_free(struct node *n)
 	pthread_cond_destroy(&nn->whcv);
 	pthread_mutex_destroy(&nn->wmu);
 	pthread_mutex_destroy(&nn->smu);
+	pthread_mutex_destroy(&nn->stmu);
 	free(nn);
 	*node_net_slot(n) = NULL;
 }
@@ -1157,6 +1949,7 @@ node_generic_rules_set(struct node *n, const struct reqctx *c, const json_t *bod
 {
 	json_t *mx = json_object_get(body, "max_reports"), *mn = json_object_get(body, "min_agencies"), *d;
 	char v[32];
+	int64_t gen = 0;
 	int rc;
 
 	*out = NULL;
@@ -1178,15 +1971,20 @@ node_generic_rules_set(struct node *n, const struct reqctx *c, const json_t *bod
 	snprintf(v, sizeof(v), "%lld", (long long)json_integer_value(mn));
 	if (rc == 0)
 		rc = store_meta_put(node_writer(n), "generic_min_agencies", v, e);
+	if (rc == 0)
+		rc = gen_bump(n, &gen, e);
 	d = json_pack("{s:O, s:O}", "max_reports", mx, "min_agencies", mn);
 	if (rc == 0)
 		rc = node_audit_write(n, c, "generic.rules", NULL, "ok", d, e);
 	json_decref(d);
 	if (node_write_end(n, rc, e) == -1)
 		return -1;
-	if (refresh(NN(n), e) == -1)
-		return -1;
-	net_set_rules(NN(n)->idx, (int)json_integer_value(mx), (int)json_integer_value(mn));
+	pthread_mutex_lock(&NN(n)->fold);
+	if (NN(n)->active) {
+		net_set_rules(NN(n)->idx, (int)json_integer_value(mx), (int)json_integer_value(mn));
+		gen_applied(NN(n), gen);
+	}
+	pthread_mutex_unlock(&NN(n)->fold);
 	*out = json_pack("{s:O, s:O}", "max_reports", mx, "min_agencies", mn);
 	return 0;
 }
@@ -1198,6 +1996,7 @@ node_generic_override(struct node *n, const struct reqctx *c, const json_t *body
 	const char *mode = json_string_value(json_object_get(body, "mode"));
 	const char *reason = json_string_value(json_object_get(body, "reason"));
 	struct override_row o;
+	int64_t gen = 0;
 	json_t *d;
 	int rc;
 
@@ -1216,7 +2015,7 @@ node_generic_override(struct node *n, const struct reqctx *c, const json_t *body
 		node_audit_refusal(n, c, "generic.override", key_ok(key) ? key : NULL, 400, e->msg);
 		return -1;
 	}
-	if (refresh(NN(n), e) == -1 || node_write_begin(n, e) == -1)
+	if (node_write_begin(n, e) == -1)
 		return -1;
 	memset(&o, 0, sizeof(o));
 	str_copy(o.key, sizeof(o.key), key);
@@ -1229,14 +2028,23 @@ node_generic_override(struct node *n, const struct reqctx *c, const json_t *body
 		rc = store_net_override_del(node_writer(n), key, e) == -1 ? -1 : 0;
 	else
 		rc = store_net_override_put(node_writer(n), &o, e);
+	if (rc == 0)
+		rc = gen_bump(n, &gen, e);
 	d = json_pack("{s:s, s:s}", "mode", mode, "reason", reason);
 	if (rc == 0)
 		rc = node_audit_write(n, c, "generic.override", key, "ok", d, e);
 	json_decref(d);
 	if (node_write_end(n, rc, e) == -1)
 		return -1;
-	net_override(NN(n)->idx, key, strcmp(mode, "link") == 0 ? NET_OVR_LINK :
-	    strcmp(mode, "generic") == 0 ? NET_OVR_GENERIC : NET_OVR_NONE);
+	/* The index of this process now; any other process's at its next
+	 * refresh, through the generation. */
+	pthread_mutex_lock(&NN(n)->fold);
+	if (NN(n)->active) {
+		net_override(NN(n)->idx, key, strcmp(mode, "link") == 0 ? NET_OVR_LINK :
+		    strcmp(mode, "generic") == 0 ? NET_OVR_GENERIC : NET_OVR_NONE);
+		gen_applied(NN(n), gen);
+	}
+	pthread_mutex_unlock(&NN(n)->fold);
 	*out = json_pack("{s:s, s:s, s:s}", "key", key, "mode", mode, "reason", reason);
 	return 0;
 }
@@ -1248,6 +2056,7 @@ node_warninglist_add(struct node *n, const struct reqctx *c, const char *body, s
 	struct node_net *nn = NN(n);
 	struct wlset *probe;
 	char name[WL_MAX_NAME + 1];
+	int64_t gen = 0;
 	json_t *d;
 	int rc;
 
@@ -1270,7 +2079,7 @@ node_warninglist_add(struct node *n, const struct reqctx *c, const char *body, s
 		node_audit_refusal(n, c, "warninglist.add", NULL, e->status, e->msg);
 		return -1;
 	}
-	if (refresh(nn, e) == -1 || node_write_begin(n, e) == -1) {
+	if (node_write_begin(n, e) == -1) {
 		json_decref(*out);
 		*out = NULL;
 		return -1;
@@ -1280,6 +2089,8 @@ node_warninglist_add(struct node *n, const struct reqctx *c, const char *body, s
 		rc = text ? store_net_wl_put(node_writer(n), name, text, c->p->id, now_ms(), e) : -1;
 		free(text);
 	}
+	if (rc == 0)
+		rc = gen_bump(n, &gen, e);
 	d = json_pack("{s:s, s:O}", "name", name, "entries", json_object_get(*out, "entries"));
 	if (rc == 0)
 		rc = node_audit_write(n, c, "warninglist.add", name, "ok", d, e);
@@ -1289,10 +2100,15 @@ node_warninglist_add(struct node *n, const struct reqctx *c, const char *body, s
 		*out = NULL;
 		return -1;
 	}
-	pthread_rwlock_wrlock(&nn->wl_lock);
-	rc = wl_add_json(nn->wl, body, len, name, sizeof(name), e);
-	pthread_rwlock_unlock(&nn->wl_lock);
-	net_set_listed(nn->idx, listed, nn);   /* every selector again: splits where needed */
+	pthread_mutex_lock(&nn->fold);
+	if (nn->active) {
+		pthread_rwlock_wrlock(&nn->wl_lock);
+		rc = wl_add_json(nn->wl, body, len, name, sizeof(name), e);
+		pthread_rwlock_unlock(&nn->wl_lock);
+		net_set_listed(nn->idx, listed, nn);   /* every selector again: splits where needed */
+		gen_applied(nn, gen);
+	}
+	pthread_mutex_unlock(&nn->fold);
 	return 0;
 }
 
@@ -1330,8 +2146,24 @@ node_watch_add(struct node *n, const struct reqctx *c, const json_t *body, json_
 	if (!may_view(n, c, "watch.add", NULL, e))
 		return -1;
 	memset(&w, 0, sizeof(w));
-	if (kind == NULL || (strcmp(kind, "selector") != 0 && strcmp(kind, "network") != 0)) {
-		err_set(e, 400, "kind", "kind must be selector or network (persons come with the person index)");
+	if (kind == NULL || (strcmp(kind, "selector") != 0 && strcmp(kind, "network") != 0 &&
+	    strcmp(kind, "person") != 0)) {
+		err_set(e, 400, "kind", "kind must be selector, network or person");
+	} else if (strcmp(kind, "person") == 0) {
+		struct xrecord x;
+		struct record_meta meta;
+		memset(&x, 0, sizeof(x));
+		/* A person the watcher may read in full (unknown and not-for-you
+		 * look the same). */
+		if (target == NULL || strlen(target) != SIMPUL_ID_LEN) {
+			err_set(e, 400, "target", "target must be a person id");
+		} else if ((st = node_reader(n, e)) == NULL) {
+			return -1;
+		} else if (store_xrecord_get(st, target, &x) != 0 || strcmp(x.kind, "person") != 0 ||
+		    (meta.agency_id = x.agency_id, meta.m = &x.m, policy_decide(c->p, &meta, USE_READ)) != POLICY_FULL) {
+			err_set(e, 404, "target", "no person %.40s that you may see", target);
+		}
+		free((char *)x.body);
 	} else if (strcmp(kind, "selector") == 0 && !key_ok(target)) {
 		err_set(e, 400, "target", "target must be a canonical selector key such as phone:+60123456789");
 	} else if (strcmp(kind, "network") == 0) {
@@ -1368,7 +2200,14 @@ node_watch_add(struct node *n, const struct reqctx *c, const json_t *body, json_
 	}
 	if (node_write_end(n, rc, e) == -1)
 		return -1;
-	/* From now on new reports are checked against it. */
+	/* From now on new reports are checked against it (and new records,
+	 * for a person). */
+	if (strcmp(kind, "person") == 0) {
+		int64_t last;
+		long long none = -1;
+		if (store_net_xrecords_last(node_reader(n, e), &last) == 0)
+			atomic_compare_exchange_strong(&nn->xrid, &none, (long long)last);
+	}
 	refresh(nn, e);
 	watches_load(nn, node_reader(n, e));
 	start(nn);
@@ -1571,6 +2410,42 @@ node_webhook_dead(struct node *n, const struct reqctx *c, json_t **out, struct e
 	return answer(n, c, "webhook.dead", NULL, "ok", NULL, out, e);
 }
 
+int
+node_webhook_redrive(struct node *n, const struct reqctx *c, const json_t *body, json_t **out, struct err *e)
+{
+	const char *id = json_string_value(json_object_get(body, "delivery"));
+	int rc;
+
+	*out = NULL;
+	if (!may_hook(n, c, "webhook.redrive", e))
+		return -1;
+	if (id == NULL || strlen(id) > SIMPUL_ID_LEN * 2 + 1 || !utf8_valid(id, strlen(id))) {
+		err_set(e, 400, "delivery", "delivery must be the id of one of your dead letters");
+		node_audit_refusal(n, c, "webhook.redrive", NULL, 400, e->msg);
+		return -1;
+	}
+	if (node_write_begin(n, e) == -1)
+		return -1;
+	rc = store_net_dead_redrive(node_writer(n), c->p->agency.id, id, e);
+	if (rc == 1) {
+		node_write_end(n, -1, e);
+		/* Another agency's letter and no letter look the same. */
+		err_set(e, 404, "delivery", "no dead letter %.60s of your agency", id);
+		node_audit_refusal(n, c, "webhook.redrive", id, 404, e->msg);
+		return -1;
+	}
+	if (rc == 0)
+		rc = node_audit_write(n, c, "webhook.redrive", id, "ok", NULL, e);
+	if (node_write_end(n, rc, e) == -1)
+		return -1;
+	start(NN(n));
+	pthread_mutex_lock(&NN(n)->mu);
+	pthread_cond_signal(&NN(n)->whcv);
+	pthread_mutex_unlock(&NN(n)->mu);
+	*out = json_pack("{s:s, s:b}", "delivery", id, "queued", 1);
+	return 0;
+}
+
 /* ---- event streams (API) ---------------------------------------------------- */
 
 int
@@ -1636,6 +2511,7 @@ node_events_open(struct node *n, const struct reqctx *c, int64_t after, void (*n
 
 struct evctx {
 	struct node_sub *s;
+	struct store    *st;
 	int              n;
 };
 
@@ -1643,8 +2519,14 @@ static int
 ev_cb(void *ctx, const struct alert_row *a)
 {
 	struct evctx *ec = ctx;
-	json_t *pl = json_loads(a->payload, 0, NULL), *o;
+	json_t *pl, *o;
 	char t[32], *text;
+
+	if (!node_alert_visible(ec->st, &ec->s->p, a)) {
+		ec->s->cursor = a->seq;   /* not for this principal: passed over */
+		return 0;
+	}
+	pl = json_loads(a->payload, 0, NULL);
 
 	time_iso(a->created_ms, t);
 	o = json_pack("{s:I, s:s, s:s, s:s, s:o}", "seq", (json_int_t)a->seq, "id", a->id, "kind", a->kind,
@@ -1668,7 +2550,7 @@ node_events_read(struct node_sub *s, char *buf, size_t max)
 	if (s->off >= s->pend.len) {
 		struct err e;
 		struct store *st;
-		struct evctx ec = { s, 0 };
+		struct evctx ec = { s, NULL, 0 };
 		int64_t from = s->cursor;
 
 		sbuf_reset(&s->pend);
@@ -1679,7 +2561,7 @@ node_events_read(struct node_sub *s, char *buf, size_t max)
 			sbuf_adds(&s->pend, "retry: 2000\n: simpul event stream\n\n");
 			s->hello = true;
 		}
-		if ((st = node_reader(s->n, &e)) != NULL &&
+		if ((st = ec.st = node_reader(s->n, &e)) != NULL &&
 		    store_alerts_list(st, s->p.agency.id, s->p.id, s->cursor, 100, ev_cb, &ec) == 0 && ec.n > 0) {
 			/* Every delivery is a read of the inbox: audited. */
 			json_t *d = json_pack("{s:i, s:I, s:I}", "events", ec.n, "from", (json_int_t)from,
@@ -1781,4 +2663,56 @@ node_key_links(struct node *n, const char *key)
 	char why[96];
 
 	return net_key_status(NN(n)->idx, key, why, sizeof(why)) == 1;
+}
+
+int
+node_net_metrics(struct node *n, struct sbuf *b)
+{
+	struct node_net *nn = NN(n);
+	struct net_stats ns;
+	size_t subs;
+	int rc = 0;
+
+	if (nn == NULL)
+		return 0;
+	struct node_net_status st;
+
+	memset(&ns, 0, sizeof(ns));
+	if (nn->loaded)
+		net_stats(nn->idx, &ns);
+	node_networks_status(n, &st);
+	pthread_mutex_lock(&nn->smu);
+	subs = nn->nsubs;
+	pthread_mutex_unlock(&nn->smu);
+#define G(name, help, type, fmt, v) \
+	rc |= sbuf_printf(b, "# HELP " name " " help "\n# TYPE " name " " type "\n" name " " fmt "\n", v)
+	G("simpul_networks_reports", "Reports in the network index (live, including silent ones).", "gauge",
+	    "%llu", (unsigned long long)ns.reports);
+	G("simpul_networks_selectors", "Distinct selectors in the network index.", "gauge", "%llu",
+	    (unsigned long long)ns.selectors);
+	G("simpul_networks_components", "Connected components of live non-silent reports.", "gauge", "%llu",
+	    (unsigned long long)ns.components);
+	G("simpul_networks_largest", "Reports in the largest component.", "gauge", "%llu",
+	    (unsigned long long)ns.largest);
+	G("simpul_networks_ready_seconds", "How long the index took to be current at start.", "gauge", "%.3f",
+	    (double)st.first_fold_us / 1e6);
+	G("simpul_networks_snapshot_loaded", "1 when the index started from its snapshot.", "gauge", "%d",
+	    st.snapshot_loaded ? 1 : 0);
+	G("simpul_networks_snapshot_load_seconds", "Time to load the snapshot at start.", "gauge", "%.3f",
+	    (double)st.snapshot_load_us / 1e6);
+	G("simpul_networks_snapshots_written_total", "Snapshots of the index written.", "counter", "%lld",
+	    (long long)st.snapshots_written);
+	G("simpul_networks_snapshot_bytes", "Size of the last snapshot written.", "gauge", "%lld",
+	    (long long)st.snapshot_bytes);
+	G("simpul_networks_rules_reloads_total", "Generic-value rule changes by another process applied.",
+	    "counter", "%lld", (long long)st.rules_reloads);
+	G("simpul_event_streams", "Open event streams (GET /api/v1/events).", "gauge", "%zu", subs);
+	G("simpul_webhook_deliveries_total", "Webhook deliveries acknowledged by a receiver.", "counter", "%lld",
+	    (long long)nn->wh_ok);
+	G("simpul_webhook_failures_total", "Webhook tries that failed (each is retried with backoff).", "counter",
+	    "%lld", (long long)nn->wh_fail);
+	G("simpul_webhook_dead_letters_total", "Webhook deliveries given up and dead-lettered.", "counter", "%lld",
+	    (long long)nn->wh_dead);
+#undef G
+	return rc ? -1 : 0;
 }

@@ -47,6 +47,10 @@ int node_webhook_add(struct node *n, const struct reqctx *c, const json_t *body,
 int node_webhook_list(struct node *n, const struct reqctx *c, json_t **out, struct err *e);
 int node_webhook_del(struct node *n, const struct reqctx *c, const char *id, struct err *e);
 int node_webhook_dead(struct node *n, const struct reqctx *c, json_t **out, struct err *e);
+/* POST /api/v1/webhooks/dead/retry {"delivery"}: try a dead letter once
+ * more (on the delivery thread, with its original delivery id). */
+int node_webhook_redrive(struct node *n, const struct reqctx *c, const json_t *body, json_t **out,
+    struct err *e);
 
 /* Server-Sent Events (GET /api/v1/events). open: from alert seq `after`
  * (Last-Event-ID), or from now when after < 0. notify(ctx) is called (on
@@ -65,6 +69,21 @@ void    node_events_shutdown(struct node *n);
 void node_networks_start(struct node *n);
 /* Catch the index up with the store now (tests, benchmarks). */
 int  node_networks_sync(struct node *n, struct err *e);
+/* Write a snapshot of the index now (the upkeep thread writes one after
+ * SIMPUL_NET_SNAPSHOT_EVERY changes, at most every SIMPUL_NET_SNAPSHOT_SECS). */
+int  node_networks_snapshot(struct node *n, struct err *e);
+struct node_net_status {
+	int64_t start_us;            /* mono time the first fold started */
+	int64_t first_fold_us;       /* how long the index took to be current at start */
+	bool    snapshot_loaded;     /* it started from a snapshot */
+	int64_t snapshot_rid;        /* ... holding reports up to this row */
+	int64_t snapshot_load_us;
+	int64_t snapshots_written, snapshot_bytes, snapshot_write_us;
+	int64_t rules_reloads;       /* rule changes by another process applied */
+};
+void node_networks_status(struct node *n, struct node_net_status *out);
+/* Prometheus lines for /metrics: the index, its snapshot, streams, webhooks. */
+int  node_net_metrics(struct node *n, struct sbuf *b);
 
 /* For the exporters (formats): the ids of the reports of network id that p
  * reads in full (FULL members of p's view, at most 1,000), no audit entry

@@ -212,6 +212,34 @@ index_refresh(struct node *n, struct pstate *ps, struct err *e)
 }
 
 int
+node_persons_match_since(struct node *n, const struct nidx_query *q, double min, int64_t after_rid,
+    int (*cb)(void *ctx, const char *id, double score), void *ctx, struct err *e)
+{
+	struct pstate *ps = pstate(n);
+	struct nidx_hit hits[PERSON_SEARCH_LIMIT];
+	int nh, rc = 0;
+
+	if (ps == NULL) {
+		err_set(e, 500, "", "out of memory");
+		return -1;
+	}
+	if (index_refresh(n, ps, e) == -1)
+		return -1;
+	pthread_rwlock_rdlock(&ps->lock);
+	nh = nidx_search(ps->x, q, min, hits, PERSON_SEARCH_LIMIT);
+	pthread_rwlock_unlock(&ps->lock);
+	if (nh < 0) {
+		err_set(e, 500, "", "out of memory");
+		return -1;
+	}
+	for (int i = 0; i < nh && rc == 0; i++)
+		if (hits[i].rid > after_rid && hits[i].score >= min)
+			rc = cb(ctx, hits[i].id, hits[i].score);
+	nidx_hits_free(hits, nh);
+	return rc;
+}
+
+int
 node_persons_index_stats(struct node *n, json_t **out, struct err *e)
 {
 	struct pstate *ps = pstate(n);

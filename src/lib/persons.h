@@ -50,6 +50,14 @@ struct person_import_stats { uint64_t lines, persons, names; };
 int node_import_persons(struct node *n, const char *agency_id, const char *format, FILE *in,
     FILE *alt, struct person_import_stats *st, struct err *e);
 
+/* Persons stored after row after_rid that the node's name index scores at
+ * or above min for q (the index as a search sees it, rare tokens weighed
+ * above common ones): cb(ctx, id, score) for each, best first. No policy
+ * decision and no audit: the caller (person watches, node_net.c) decides
+ * per record for its principal. */
+int node_persons_match_since(struct node *n, const struct nidx_query *q, double min, int64_t after_rid,
+    int (*cb)(void *ctx, const char *id, double score), void *ctx, struct err *e);
+
 /* The name index (built on first use, then followed incrementally). */
 int node_persons_index_stats(struct node *n, json_t **out, struct err *e);
 

@@ -132,3 +132,59 @@ store_net_alerts_last(struct store *st, const char *agency_id, const char *princ
 	void *s;
 	return NET(st, s)->alerts_last(s, agency_id, principal_id, seq);
 }
+
+int
+store_net_snap_head(struct store *st, struct net_snap_head *h)
+{
+	void *s;
+	return NET(st, s)->snap_head(s, h);
+}
+
+int
+store_net_snap_part_put(struct store *st, int64_t gen, int part, const void *data, size_t len, struct err *e)
+{
+	void *s;
+	return NET(st, s)->snap_part_put(s, gen, part, data, len, e);
+}
+
+int
+store_net_snap_parts(struct store *st, int64_t gen, int (*cb)(void *, int, const void *, size_t), void *ctx)
+{
+	void *s;
+	return NET(st, s)->snap_parts(s, gen, cb, ctx);
+}
+
+int
+store_net_snap_commit(struct store *st, const struct net_snap_head *h, struct err *e)
+{
+	void *s;
+	return NET(st, s)->snap_commit(s, h, e);
+}
+
+int
+store_net_xrecords_last(struct store *st, int64_t *rid)
+{
+	void *s;
+	return NET(st, s)->xrecords_last(s, rid);
+}
+
+int
+store_net_dead_redrive(struct store *st, const char *agency_id, const char *id, struct err *e)
+{
+	void *s;
+	return NET(st, s)->dead_redrive(s, agency_id, id, e);
+}
+
+int
+store_net_dead_pending(struct store *st, store_dead_cb cb, void *ctx)
+{
+	void *s;
+	return NET(st, s)->dead_pending(s, cb, ctx);
+}
+
+int
+store_net_dead_settle(struct store *st, const char *id, const char *error, struct err *e)
+{
+	void *s;
+	return NET(st, s)->dead_settle(s, id, error, e);
+}

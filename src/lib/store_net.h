@@ -75,6 +75,17 @@ struct dead_row {
 };
 typedef int (*store_dead_cb)(void *ctx, const struct dead_row *d);
 
+/* The head of the network index's snapshot (written last). */
+struct net_snap_head {
+	int64_t       gen;          /* parts of this generation are the snapshot */
+	int           format;       /* networks.c's NET_SNAP_FORMAT when written */
+	int64_t       rid, rseq;    /* the last report row and retraction folded in */
+	int           parts;
+	int64_t       bytes;
+	unsigned char hash[32];     /* BLAKE2b-256 of the concatenated parts */
+	int64_t       created_ms;
+};
+
 /* What a backend provides (one more table in struct store_backend). */
 struct store_net_ops {
 	int (*since)(void *be, int64_t after_rid, int limit, store_net_cb cb, void *ctx);
@@ -97,6 +108,15 @@ struct store_net_ops {
 	int (*dead_put)(void *be, const struct dead_row *d, struct err *e);
 	int (*dead_list)(void *be, const char *agency_id, int64_t limit, store_dead_cb cb, void *ctx);
 	int (*alerts_last)(void *be, const char *agency_id, const char *principal_id, int64_t *seq);
+	int (*snap_head)(void *be, struct net_snap_head *h);
+	int (*snap_part_put)(void *be, int64_t gen, int part, const void *data, size_t len, struct err *e);
+	int (*snap_parts)(void *be, int64_t gen, int (*cb)(void *ctx, int part, const void *data, size_t len),
+	    void *ctx);
+	int (*snap_commit)(void *be, const struct net_snap_head *h, struct err *e);
+	int (*xrecords_last)(void *be, int64_t *rid);
+	int (*dead_redrive)(void *be, const char *agency_id, const char *id, struct err *e);
+	int (*dead_pending)(void *be, store_dead_cb cb, void *ctx);
+	int (*dead_settle)(void *be, const char *id, const char *error, struct err *e);
 };
 
 /* Reports stored after local row after_rid, at most limit, in row order
@@ -126,5 +146,25 @@ int store_net_dead_put(struct store *st, const struct dead_row *d, struct err *e
 int store_net_dead_list(struct store *st, const char *agency_id, int64_t limit, store_dead_cb cb, void *ctx);
 /* The newest alert seq for this agency (and principal), 0 when none. */
 int store_net_alerts_last(struct store *st, const char *agency_id, const char *principal_id, int64_t *seq);
+
+/* The snapshot of the network index: the head (1 when there is none);
+ * one part of generation gen (inside a write transaction); the parts of
+ * gen in order (cb's non-zero return stops); commit: the head replaced by
+ * h and every part of another generation deleted (one transaction). */
+int store_net_snap_head(struct store *st, struct net_snap_head *h);
+int store_net_snap_part_put(struct store *st, int64_t gen, int part, const void *data, size_t len,
+    struct err *e);
+int store_net_snap_parts(struct store *st, int64_t gen,
+    int (*cb)(void *ctx, int part, const void *data, size_t len), void *ctx);
+int store_net_snap_commit(struct store *st, const struct net_snap_head *h, struct err *e);
+/* The newest row of persons, documents and notices (person watches follow
+ * records stored after it). */
+int store_net_xrecords_last(struct store *st, int64_t *rid);
+/* A dead letter asked for again (1: the agency has no such letter); the
+ * ones asked for; settled: error NULL deletes it (delivered), else it stays
+ * dead with one more try and that error. */
+int store_net_dead_redrive(struct store *st, const char *agency_id, const char *id, struct err *e);
+int store_net_dead_pending(struct store *st, store_dead_cb cb, void *ctx);
+int store_net_dead_settle(struct store *st, const char *id, const char *error, struct err *e);
 
 #endif

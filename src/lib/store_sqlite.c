@@ -270,8 +270,9 @@ static const char mig_web[] =
 
 extern const char sq_mig_networks[];   /* store_sqlite_net.c */
 extern const char sqf_mig_taxii[];     /* store_sqlite_fmt.c */
+extern const char sq_mig_net_snapshot[];   /* store_sqlite_net.c */
 static const char *const migrations[] = { NULL, mig_1, mig_2, mig_ppp, mig_persons, sq_mig_networks,
-	mig_formats, mig_web, sqf_mig_taxii };
+	mig_formats, mig_web, sqf_mig_taxii, sq_mig_net_snapshot };
 
 /* ---- statements -------------------------------------------------------- */
 

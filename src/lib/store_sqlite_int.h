@@ -9,7 +9,9 @@
 
 #include "store.h"
 
-#define SQX_N 24   /* statements the feature files may cache per connection */
+#define SQX_N 64   /* statements the feature files may cache per connection */
+/* Each feature file's ids start at its base: persons 0..15, networks 16.. */
+#define SQX_NET 16
 
 sqlite3      *sqx_db(void *be);
 /* The cached statement id (0 .. SQX_N-1) for sql, or a one-off copy when

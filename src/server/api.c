@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "node_net.h"
 #include "policy.h"
 #include "ppp.h"
 #include "ratelimit.h"
@@ -153,7 +154,7 @@ h_metrics(const struct api_req *r, const struct reqctx *c, const char *tail, str
 		return;
 	}
 	sbuf_init(&b, 1024 * 1024);
-	if (node_metrics(r->n, &b) == -1 || ppp_metrics(r->n, &b) == -1 ||
+	if (node_metrics(r->n, &b) == -1 || ppp_metrics(r->n, &b) == -1 || node_net_metrics(r->n, &b) == -1 ||
 	    sbuf_printf(&b, "# HELP simpul_ratelimited_total Requests refused by a rate limit or quota.\n"
 	    "# TYPE simpul_ratelimited_total counter\nsimpul_ratelimited_total %llu\n",
 	    (unsigned long long)rl_refused_total()) == -1) {
@@ -434,6 +435,7 @@ static const struct route routes[] = {
 	{ "POST",   "/api/v1/webhooks",          AUTH_TOKEN, SMALL, h_webhook_post },
 	{ "GET",    "/api/v1/webhooks",          AUTH_TOKEN, 0, h_webhook_list },
 	{ "GET",    "/api/v1/webhooks/dead",     AUTH_TOKEN, 0, h_webhook_dead },
+	{ "POST",   "/api/v1/webhooks/dead/retry", AUTH_TOKEN, SMALL, h_webhook_redrive },
 	{ "DELETE", "/api/v1/webhooks/",         AUTH_TOKEN, 0, h_webhook_delete },
 	{ "GET",    "/api/v1/events",            AUTH_TOKEN, 0, h_events },
 	{ "GET",  "/api/v1/export/stix",  AUTH_TOKEN, 0, api_export_stix },

@@ -130,6 +130,7 @@ BODY_HANDLER(h_generic_put, "generic.rules", node_generic_rules_set, 200)
 BODY_HANDLER(h_generic_override, "generic.override", node_generic_override, 200)
 BODY_HANDLER(h_watch_post, "watch.add", node_watch_add, 201)
 BODY_HANDLER(h_webhook_post, "webhook.add", node_webhook_add, 201)
+BODY_HANDLER(h_webhook_redrive, "webhook.redrive", node_webhook_redrive, 202)
 
 API_NET_HANDLER(h_warninglist_post)
 {

@@ -102,6 +102,7 @@ API_NET_HANDLER(h_webhook_post);
 API_NET_HANDLER(h_webhook_list);
 API_NET_HANDLER(h_webhook_delete);
 API_NET_HANDLER(h_webhook_dead);
+API_NET_HANDLER(h_webhook_redrive);
 API_NET_HANDLER(h_events);
 /* api_taxii.c: the TAXII 2.1 server under /taxii2/ */
 void api_taxii(const struct api_req *r, const struct reqctx *c, const char *tail, struct api_resp *resp);

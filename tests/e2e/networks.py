@@ -341,8 +341,10 @@ def watch_selector_and_network():
     r = n.post("/api/v1/watches", "MY-NSRC-2", {"kind": "selector", "target": phone_key(k)})
     eq(r.status, 201, "watch a selector (%s)" % short(r.text))
     wid = r.json["id"]
-    assert_problem(n.post("/api/v1/watches", "MY-NSRC-2", {"kind": "person", "target": "x"}), 400, "kind",
-                   "person watches are not there yet")
+    assert_problem(n.post("/api/v1/watches", "MY-NSRC-2", {"kind": "person", "target": "x"}), 400, "target",
+                   "a person watch needs a person id")
+    assert_problem(n.post("/api/v1/watches", "MY-NSRC-2", {"kind": "planet", "target": "x"}), 400, "kind",
+                   "unknown kind")
     assert_problem(n.post("/api/v1/watches", "MY-PUBLIC", {"kind": "selector", "target": phone_key(k)}), 403,
                    None, "public watch")
     # A silent record naming it alerts no one but its originator.
@@ -610,6 +612,10 @@ def webhook_backoff_receiver_down_then_back_and_dead_letters():
         eq(len(dead), 1, "one dead letter")
         eq((dead[0]["webhook"], dead[0]["attempts"], dead[0]["last_error"]), (hook, 3, "HTTP 503"), "dead letter")
         eq(n.get("/api/v1/webhooks/dead", "TH-AOC").json["dead_letters"], [], "dead letters are per agency")
+        m = n.get("/metrics", "ADMIN").text
+        check("\nsimpul_webhook_dead_letters_total 1\n" in m and "\nsimpul_webhook_failures_total 3\n" in m,
+              "/metrics counts the failed tries and the dead letter: %s" %
+              short([x for x in m.split("\n") if x.startswith("simpul_webhook")]))
         # The queue moves on: the next alert is delivered once the receiver works.
         rc.status = 200
         rc.secret = r.json["secret"]
@@ -618,6 +624,25 @@ def webhook_backoff_receiver_down_then_back_and_dead_letters():
         while time.monotonic() < deadline and not rc.got:
             time.sleep(0.05)
         check(rc.got, "delivery resumes after a dead letter")
+        # The dead letter, asked for again: delivered once more with its original delivery id.
+        assert_problem(n.post("/api/v1/webhooks/dead/retry", "TH-AOC", {"delivery": dead[0]["delivery"]}), 404,
+                       "delivery", "another agency's dead letter")
+        assert_problem(n.post("/api/v1/webhooks/dead/retry", "MY-NSRC", {"delivery": 5}), 400, "delivery",
+                       "delivery not a string")
+        r = n.post("/api/v1/webhooks/dead/retry", "MY-NSRC", {"delivery": dead[0]["delivery"]})
+        eq(r.status, 202, "redrive queued (%s)" % short(r.text))
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not any(g[0] == dead[0]["delivery"] for g in rc.got):
+            time.sleep(0.05)
+        again = [g for g in rc.got if g[0] == dead[0]["delivery"]]
+        check(again and again[0][1] and again[0][2]["alert"]["seq"] == dead[0]["alert_seq"],
+              "the dead letter redelivered, signed, with its delivery id: %s" % short([g[0] for g in rc.got]))
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and n.get("/api/v1/webhooks/dead", "MY-NSRC").json["dead_letters"]:
+            time.sleep(0.05)
+        eq(n.get("/api/v1/webhooks/dead", "MY-NSRC").json["dead_letters"], [], "a redelivered letter leaves the list")
+        text = e2e.cli("audit", "export", "--db", n.db).stdout
+        check("webhook.redrive" in text and "webhook.redeliver" in text, "redrive and redelivery audited")
     finally:
         rc.down()
         n.cleanup()
@@ -648,6 +673,261 @@ def restart_keeps_rules_lists_overrides_and_networks():
        "the loaded list survives")
     eq(gen(n, "MY-NSRC", "domain:t.me")["key"]["links"], False, "the shipped lists are there")
     _ = ids
+
+
+# ---- person watches, notices in the inbox, rules from another process, snapshot -----
+
+GREEN = {"tlp": "GREEN", "releasable_to": ["MEMBERS"], "disclosure": "hit"}
+
+
+def person(n, tok, names, **kw):
+    body = {"names": names, "markings": kw.pop("markings", GREEN)}
+    body.update(kw)
+    r = n.post("/api/v1/persons", tok, body)
+    check(r.status in (200, 201), "POST /api/v1/persons as %s (%s)" % (tok, short(r.text)))
+    return r.json["id"]
+
+
+def wait_alerts(n, tok, pred, want=1, timeout=8):
+    deadline = time.monotonic() + timeout
+    got = []
+    while time.monotonic() < deadline:
+        got = [x for x in n.alerts(tok) if pred(x)]
+        if len(got) >= want:
+            break
+        time.sleep(0.1)
+    return got
+
+
+@ntest
+def person_watch_alerts_on_new_links_through_the_gate():
+    n = node()
+    p = phone()
+    doc = "A" + e2e.uniq_digits()[-8:]
+    pid = person(n, "MY-NSRC", ["Zulkifli bin Hamzah Azmanuddin", "Zul Azmanuddin"], dob="1981-04-02",
+                 nationality=["MY"], documents=[{"type": "passport", "country": "MY", "number": doc}],
+                 links={"selectors": [phone_key(p)]})
+    secret = person(n, "MY-NSRC", ["Somchai Kittisak Rattanapong"], markings={"tlp": "RED",
+                    "releasable_to": [], "disclosure": "silent"})
+    # Refusals: unknown, not-for-you (the same 404), malformed.
+    assert_problem(n.post("/api/v1/watches", "TH-AOC", {"kind": "person", "target": "P" * 26}), 404, "target",
+                   "unknown person")
+    assert_problem(n.post("/api/v1/watches", "TH-AOC", {"kind": "person", "target": secret}), 404, "target",
+                   "a person TH may not see")
+    assert_problem(n.post("/api/v1/watches", "TH-AOC", {"kind": "person", "target": 7}), 400, "target",
+                   "target not a string")
+    r = n.post("/api/v1/watches", "TH-AOC", {"kind": "person", "target": pid})
+    eq(r.status, 201, "watch a person (%s)" % short(r.text))
+    wid = r.json["id"]
+    mine = lambda x: x["kind"] == "watch" and x["data"].get("watch") == wid  # noqa: E731
+    rc = Receiver()
+    st = None
+    try:
+        r = n.post("/api/v1/webhooks", "TH-AOC", {"url": rc.url()})
+        rc.secret = r.json["secret"]
+        hook = r.json["id"]
+        st = Stream(n, "TH-AOC")
+        time.sleep(0.3)
+        # 1. A report naming a selector linked to the person.
+        rep = post(n, "SG-ASCOM", [dict(p)])
+        got = wait_alerts(n, "TH-AOC", mine)
+        check(got and got[0]["data"]["report"] == rep and got[0]["data"]["link"] == "selector",
+              "report on the person's selector: %s" % short(got))
+        evs = st.events(1, 5)
+        check(any(e["event"] == "watch" and e["json"]["data"].get("watch") == wid for e in evs),
+              "the watch alert on TH's event stream: %s" % short([e.get("data") for e in evs]))
+        # 2. Another agency's person record with the same passport number.
+        other = person(n, "SG-ASCOM", ["Mohd Zul Azman"], documents=[{"number": doc}])
+        got = wait_alerts(n, "TH-AOC", lambda x: mine(x) and x["data"].get("record") == other)
+        check(got and got[0]["data"]["link"] == "document", "same document number: %s" % short(got))
+        # 3. A notice about the person.
+        r = n.post("/api/v1/notices", "MY-NSRC", {"kind": "wanted_person", "title": "Wanted " + pid[-6:],
+                                                   "subjects": [{"type": "person", "id": pid}], "markings": GREEN})
+        eq(r.status in (200, 201), True, "notice (%s)" % short(r.text))
+        nid = r.json["id"]
+        got = wait_alerts(n, "TH-AOC", lambda x: mine(x) and x["data"].get("record") == nid)
+        check(got and got[0]["data"]["link"] == "notice", "a notice naming the person: %s" % short(got))
+        # 4. A name match at or above the operating threshold (another spelling, same birth date).
+        alias = person(n, "TH-CIB", ["Zulkifli Hamzah Azmanuddin"], dob="1981-04-02", nationality=["MY"])
+        got = wait_alerts(n, "TH-AOC", lambda x: mine(x) and x["data"].get("record") == alias)
+        check(got and got[0]["data"]["link"] == "name" and got[0]["data"]["score"] >= 0.8,
+              "a name match at or above T: %s" % short(got))
+        # Nothing for an unrelated person, nor for a silent record with the same passport.
+        unrelated = person(n, "SG-ASCOM", ["Nguyen Thi Hoa"], dob="1990-01-01")
+        hidden = person(n, "SG-ASCOM", ["Zulkifli bin Hamzah Azmanuddin"], dob="1981-04-02",
+                        documents=[{"number": doc}], markings={"tlp": "RED", "releasable_to": [],
+                                                               "disclosure": "silent"})
+        marker = post(n, "SG-ASCOM", [dict(p)])   # a later alert: the ones before it are in
+        wait_alerts(n, "TH-AOC", lambda x: mine(x) and x["data"].get("report") == marker)
+        texts = json.dumps([x for x in n.alerts("TH-AOC") if mine(x)])
+        check(unrelated not in texts, "an unrelated person alerted")
+        check(hidden not in texts, "a silent record alerted someone else")
+        check(all(hidden not in json.dumps(x) for x in n.alerts("TH-AOC")), "the silent record in TH's inbox")
+        # The webhook got the watch alerts too, signed.
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and len([g for g in rc.got if g[2]["alert"]["kind"] == "watch"]) < 5:
+            time.sleep(0.05)
+        hooked = {g[2]["alert"]["data"].get("record") or g[2]["alert"]["data"].get("report")
+                  for g in rc.got if g[2]["alert"]["kind"] == "watch"}
+        check({rep, other, nid, alias} <= hooked, "webhook deliveries of the watch: %s" % short(sorted(map(str, hooked))))
+        check(all(g[1] for g in rc.got), "signatures")
+        # Another principal of TH does not get TH-AOC's person watch alerts.
+        eq(n.req("DELETE", "/api/v1/webhooks/" + hook, "TH-AOC").status, 200, "webhook deleted")
+    finally:
+        if st:
+            st.close()
+        rc.down()
+    eq(n.req("DELETE", "/api/v1/watches/" + wid, "TH-AOC").status, 200, "delete the person watch")
+
+
+@ntest
+def notices_reach_inbox_stream_and_webhook_of_those_who_may_see_them():
+    n = node()
+    rc = Receiver()
+    st = None
+    try:
+        r = n.post("/api/v1/webhooks", "TH-AOC", {"url": rc.url()})
+        rc.secret = r.json["secret"]
+        st = Stream(n, "TH-AOC")
+        time.sleep(0.3)
+        t0 = time.monotonic()
+        r = n.post("/api/v1/notices", "MY-NSRC", {"kind": "modus_operandi", "title": "Fake courier calls",
+                                                   "text": "...", "markings": GREEN})
+        eq(r.status in (200, 201), True, "notice (%s)" % short(r.text))
+        nid = r.json["id"]
+        evs = st.events(1, 5)
+        check(any(e["event"] == "notice" and e["json"]["data"].get("notice") == nid for e in evs),
+              "notice on TH's stream: %s" % short([e.get("data") for e in evs]))
+        sse_ms = (evs[0]["t"] - t0) * 1000 if evs else -1
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and not any(g[2]["alert"]["data"].get("notice") == nid for g in rc.got):
+            time.sleep(0.02)
+        check(any(g[2]["alert"]["data"].get("notice") == nid and g[1] for g in rc.got), "signed webhook delivery")
+        print("# notice by MY-NSRC -> TH-AOC: SSE %.0f ms" % sse_ms)
+        # A notice for Singapore only reaches nobody in Thailand, on no path.
+        r = n.post("/api/v1/notices", "MY-NSRC", {"kind": "warning", "title": "SG only", "markings":
+                                                   {"tlp": "AMBER", "releasable_to": ["SG-ASCOM"], "disclosure": "hit"}})
+        sg = r.json["id"]
+        check(wait_alerts(n, "SG-ASCOM", lambda x: x["kind"] == "notice" and x["data"].get("notice") == sg),
+              "SG gets its notice")
+        time.sleep(0.5)
+        check(all(sg not in json.dumps(x) for x in n.alerts("TH-AOC")), "TH's inbox has the SG-only notice")
+        check(all(sg not in json.dumps(g[2]) for g in rc.got), "TH's webhook got the SG-only notice")
+        check(all(sg not in e["data"] for e in st.events(5, 1)), "TH's stream got the SG-only notice")
+        check(all(sg not in json.dumps(x) for x in n.alerts("UK-NCA")), "UK-NCA got it")
+        # Per principal: MY-NSRC's auditor reads its own agency's records only, so a
+        # notice from Thailand is in the inbox of MY's analyst, not in its auditor's
+        # (inbox, stream); the cursor still moves past it.
+        aud = Stream(n, "AUDITOR")
+        time.sleep(0.3)
+        r = n.post("/api/v1/notices", "TH-AOC", {"kind": "warning", "title": "TH to members", "markings": GREEN})
+        th = r.json["id"]
+        check(wait_alerts(n, "MY-NSRC", lambda x: x["kind"] == "notice" and x["data"].get("notice") == th),
+              "MY's analyst gets TH's notice")
+        check(all(th not in json.dumps(x) for x in n.alerts("AUDITOR")), "MY's auditor got TH's notice")
+        check(all(th not in e["data"] for e in aud.events(5, 1)), "MY's auditor's stream got TH's notice")
+        aud.close()
+        seq = [x["seq"] for x in n.alerts("MY-NSRC") if x["kind"] == "notice" and x["data"].get("notice") == th][0]
+        page = n.get("/api/v1/alerts?after=%d&limit=1" % (seq - 1), "AUDITOR").json
+        eq((page["alerts"], page["next"]), ([], seq), "the auditor's cursor passes the hidden notice")
+    finally:
+        if st:
+            st.close()
+        rc.down()
+
+
+@ntest
+def cli_override_while_the_daemon_runs_is_applied_without_restart():
+    n = node()
+    p = phone()
+    post(n, "MY-NSRC", [e2e.acct(), dict(p)])
+    post(n, "TH-AOC", [e2e.acct(), dict(p)])
+    eq(networks(n, "MY-NSRC", phone_key(p))[0]["reports"], 2, "linked before")
+    out = e2e.cli("generic", "override", "--db", n.db, "--agency", "TH-AOC", "--reason",
+                  "a bank's real hotline (cli test)", phone_key(p), "generic")
+    _ = out
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and networks(n, "MY-NSRC", phone_key(p)):
+        time.sleep(0.05)
+    eq(networks(n, "MY-NSRC", phone_key(p)), [], "the daemon applied the CLI's override")
+    eq(gen(n, "MY-NSRC", phone_key(p))["key"]["reason"], "override:generic", "and shows it")
+    e2e.cli("generic", "override", "--db", n.db, "--agency", "TH-AOC", "--reason", "undo (cli test)",
+            phone_key(p), "none")
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and not networks(n, "MY-NSRC", phone_key(p)):
+        time.sleep(0.05)
+    eq(networks(n, "MY-NSRC", phone_key(p))[0]["reports"], 2, "linked again after the CLI cleared it")
+    # Refusals from the console: a bank is no supervisor of rules; a bad mode.
+    r = e2e.cli("generic", "override", "--db", n.db, "--agency", "MY-BANK1", "--reason", "x", phone_key(p),
+                "generic", ok=False)
+    check(r.returncode != 0, "a bank overrode from the CLI")
+    r = e2e.cli("generic", "override", "--db", n.db, "--agency", "TH-AOC", "--reason", "x", phone_key(p),
+                "maybe", ok=False)
+    check(r.returncode != 0 and "mode" in r.stderr, "bad mode: %s" % short(r.stderr))
+    text = e2e.cli("audit", "export", "--db", n.db).stdout
+    check(text.count("cli test") >= 2, "the CLI's overrides are audited with their reasons")
+
+
+def index_ready(n, count, timeout=20):
+    """The daemon's log line of its count-th start: how the index was made."""
+    deadline = time.monotonic() + timeout
+    lines = []
+    while time.monotonic() < deadline:
+        lines = [ln for ln in n.stderr_all().splitlines() if "networks index ready" in ln]
+        if len(lines) >= count:
+            return lines[count - 1]
+        time.sleep(0.05)
+    raise Fail("no 'networks index ready' line for start %d: %s" % (count, short(lines)))
+
+
+@ntest
+def restart_starts_from_the_snapshot_and_folds_only_newer_reports():
+    keys = ("SIMPUL_NET_SNAPSHOT_EVERY", "SIMPUL_NET_SNAPSHOT_SECS", "SIMPUL_NET_SNAPSHOT_LOAD")
+    old = {k: os.environ.get(k) for k in keys}
+    n = None
+    try:
+        os.environ.update({"SIMPUL_NET_SNAPSHOT_EVERY": "1", "SIMPUL_NET_SNAPSHOT_SECS": "0"})
+        n = e2e.Node("snapshot", agencies={k: e2e.AGENCIES[k] for k in ("MY-NSRC", "TH-AOC", "SG-ASCOM")})
+        n.start()
+        a, b, p = e2e.acct(), e2e.acct(), phone()
+        post(n, "MY-NSRC", [a, p])
+        post(n, "TH-AOC", [dict(a)])
+        gone = post(n, "SG-ASCOM", [dict(p)])
+        eq(networks(n, "MY-NSRC", e2e.acct_key(a))[0]["reports"], 3, "three linked")
+        time.sleep(1.0)   # the upkeep thread writes its snapshot
+        n.stop()
+        # From here on no more snapshots: what follows is the tail.
+        os.environ["SIMPUL_NET_SNAPSHOT_EVERY"] = "0"
+        n.start()
+        ln = index_ready(n, 2)
+        check("from its snapshot" in ln, "the daemon started from its snapshot: %s" % ln)
+        m = n.get("/metrics", "ADMIN").text
+        check("\nsimpul_networks_snapshot_loaded 1\n" in m and "\nsimpul_networks_components " in m,
+              "/metrics tells the start from the snapshot: %s" % short([x for x in m.split("\n")
+                                                                       if "networks" in x and "#" not in x]))
+        eq(networks(n, "MY-NSRC", e2e.acct_key(a))[0]["reports"], 3, "the same network from the snapshot")
+        post(n, "SG-ASCOM", [dict(b), dict(a)])
+        eq(n.req("DELETE", "/api/v1/reports/" + gone, "SG-ASCOM").status, 200, "retract")
+        n.stop()
+        n.start()   # snapshot + the tail (a newer report, a retraction)
+        check("from its snapshot" in index_ready(n, 3), "third start from the snapshot")
+        tail = (networks(n, "MY-NSRC", e2e.acct_key(a)), networks(n, "MY-NSRC", phone_key(p)))
+        eq(tail[0][0]["reports"], 3, "the newer report joined, the retracted one left")
+        eq(tail[1][0]["reports"], 3, "the phone's network: the retracted report is not in it")
+        n.stop()
+        os.environ["SIMPUL_NET_SNAPSHOT_LOAD"] = "0"
+        n.start()   # a full fold of the store
+        check("folded from the store" in index_ready(n, 4), "the full fold ran")
+        full = (networks(n, "MY-NSRC", e2e.acct_key(a)), networks(n, "MY-NSRC", phone_key(p)))
+        eq(tail, full, "snapshot + tail = a full fold of the store")
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        if n:
+            n.cleanup()
 
 
 def main():
