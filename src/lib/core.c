@@ -488,39 +488,6 @@ spool_put(struct node *n, const struct spool_entry *en)
 	return rc;
 }
 
-/* The committer's half: append the batch with one write. The answers may
- * leave when this returns 0. */
-static int
-spool_batch(struct node *n, struct pending *batch)
-{
-	struct spool_entry en;
-	struct sbuf b;
-	struct err e;
-	int64_t t0 = mono_us();
-	int rc = 0;
-
-	sbuf_init(&b, (size_t)1 << 30);
-	for (struct pending *pd = batch; pd && rc == 0; pd = pd->next) {
-		en.ts_ms = pd->ts_ms;
-		en.prefix = pd->prefix;
-		en.prefix_len = strlen(pd->prefix);
-		en.alerts = pd->alerts;
-		en.nalerts = pd->nalerts;
-		rc = spool_encode(&b, &en, 1);
-	}
-	pthread_mutex_lock(&n->ilock);
-	if (rc == 0 && (rc = spool_append(n->sp, b.ptr, b.len, &e)) == 0) {
-		n->sp_appended = spool_end(n->sp);
-		pthread_cond_signal(&n->iwake);
-	}
-	pthread_mutex_unlock(&n->ilock);
-	sbuf_free(&b);
-	if (rc == 0)
-		atomic_fetch_add(&n->ctr.audit_batches, 1);
-	atomic_fetch_add(&n->ctr.audit_commit_us, mono_us() - t0);
-	return rc;
-}
-
 static int
 ingest_cb(void *ctx, const struct spool_entry *en)
 {
@@ -715,7 +682,7 @@ committer(void *arg)
 		last = n->qtail->seq;
 		n->qhead = n->qtail = NULL;
 		pthread_mutex_unlock(&n->qlock);
-		rc = n->sp ? spool_batch(n, batch) : commit_batch(n, batch);
+		rc = commit_batch(n, batch);   /* never a spool node's: see commit_read */
 		pthread_mutex_lock(&n->qlock);
 		/* Waiters return only after taking qlock, which is held here, so
 		 * every pd stays valid through this loop. Deferred entries are
