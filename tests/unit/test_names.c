@@ -160,6 +160,27 @@ test_scoring_rules(void **s)
 	assert_true(pair("Kelly Moore", "Umar Kecil") < 0.5);
 }
 
+static void
+test_transliteration_variants(void **s)
+{
+	(void)s;
+	/* romanisations of one name: vowels, kh/h, j/y, doubled letters */
+	assert_true(pair("Takhir Yuldashev", "Tohir Yuldashev") >= NIDX_THRESHOLD);
+	assert_true(pair("Mohamed Abdullah Al Ameen", "Muhammad 'Abdallah al-Amin") >= NIDX_THRESHOLD);
+	assert_true(pair("Aleksej Aleksandrovich Dikij", "Aleksey Aleksandrovich Dikiy") >= NIDX_THRESHOLD);
+	/* a glued article, and glued or split tokens */
+	assert_true(pair("Abou Oubida Khairy Hafiz el Agha", "Abu Obaidah Khairy Hafiz Alagha") >= NIDX_THRESHOLD);
+	assert_true(pair("Obaidullah Akhund", "Obaid Ullah Akhund") >= NIDX_THRESHOLD);
+	assert_true(pair("Mohammadhassan Toulai", "Mohammad Hassan Toulai") >= NIDX_THRESHOLD);
+	/* initials stand for a name, weakly */
+	assert_true(pair("V. Boyarkin", "Victor Boyarkin") > pair("Petr Boyarkin", "Victor Boyarkin"));
+	/* names the tables know apart do not become variants of each other */
+	assert_true(pair("Hasan Tabari", "Husayn Tabari") < NIDX_THRESHOLD);
+	/* cheap edits are not free: other names stay apart */
+	assert_true(pair("Jean Harris", "Eric Chan") < 0.5);
+	assert_true(pair("Tahir Yuldashev", "Tariq Yuldashev") < NIDX_THRESHOLD);
+}
+
 struct fixture { struct nidx *x; };
 
 static void
@@ -382,6 +403,7 @@ main(void)
 		cmocka_unit_test(test_other_scripts),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_scoring_rules),
+		cmocka_unit_test(test_transliteration_variants),
 		cmocka_unit_test(test_index_search_idf_dob_docs_explain),
 		cmocka_unit_test(test_mrz),
 		cmocka_unit_test(test_csv_and_countries),
