@@ -77,8 +77,17 @@ def ofac_people(d):
                 dob = "%s-%02d-%02d" % (parts[2], months.index(parts[1]) + 1, int(parts[0]))
             elif parts and parts[-1].isdigit() and len(parts[-1]) == 4:
                 dob = parts[-1]
+        # OFAC's weak (low-quality) a.k.a.s are in the remarks: "a.k.a. 'ABU MANSOUR'."
+        weak = []
+        for part in rem.split(";"):
+            part = part.strip()
+            if part.startswith("a.k.a. "):
+                w = part[7:].strip().rstrip(".\" '")
+                w = w[1:] if w.startswith("'") else w
+                if w:
+                    weak.append(name(w))
         people.append({"ref": "OFAC-" + r[0], "primary": name(r[1]),
-                       "strong": aliases.get(r[0], []), "weak": [], "script": [], "dob": dob})
+                       "strong": aliases.get(r[0], []), "weak": weak, "script": [], "dob": dob})
     return people
 
 

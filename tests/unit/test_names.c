@@ -341,6 +341,39 @@ count_cb(void *ctx, json_t *p)
 	return 0;
 }
 
+/* A synthetic SDN row (not list data): strong aliases come from alt.csv,
+ * weak ones from the remarks' a.k.a.s. */
+static int
+weak_cb(void *ctx, json_t *p)
+{
+	json_t **out = ctx;
+	*out = p;
+	return 0;
+}
+
+static void
+test_ofac_weak_aliases(void **s)
+{
+	const char *sdn = "9,\"DOE, John\",\"individual\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,"
+	    "\"DOB 01 Jan 1970; a.k.a. 'JD'; a.k.a. 'SMITH, Johnny'.\"\r\n";
+	const char *alt = "9,1,\"aka\",\"DOE, Jon\",-0- \r\n";
+	json_t *p = NULL, *names;
+	struct err e;
+
+	(void)s;
+	assert_int_equal(ofac_read(sdn, strlen(sdn), alt, strlen(alt), weak_cb, &p, &e), 0);
+	assert_non_null(p);
+	names = json_object_get(p, "names");
+	assert_int_equal(json_array_size(names), 4);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(names, 1), "name")), "Jon DOE");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(names, 1), "strength")), "strong");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(names, 2), "name")), "JD");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(names, 2), "strength")), "weak");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(names, 3), "name")), "Johnny SMITH");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(names, 3), "strength")), "weak");
+	json_decref(p);
+}
+
 static char *
 slurp(const char *path, size_t *len)
 {
@@ -408,6 +441,7 @@ main(void)
 		cmocka_unit_test(test_mrz),
 		cmocka_unit_test(test_csv_and_countries),
 		cmocka_unit_test(test_readers_on_dev_lists),
+		cmocka_unit_test(test_ofac_weak_aliases),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
