@@ -587,6 +587,9 @@ static struct equiv equivs[] = {
 	/* Korean romanisations */
 	{"choe","choi"}, {"chwe","choi"}, {"pak","park"}, {"bak","park"}, {"rhee","lee"}, {"yi","lee"},
 	{"ri","lee"}, {"gim","kim"},
+	/* Arabic script read without short vowels */
+	{"abw","abu"}, {"aly","ali"}, {"allh","allah"}, {"abdllh","abdullah"}, {"abdallh","abdullah"},
+	{"mhmwd","mahmud"},
 };
 
 /* Honorifics and titles, dropped. "u" and "daw" (Burmese) only at the start. */
@@ -604,6 +607,7 @@ static const char *const lead_honorifics[] = { "u", "daw", "ko", "maung", "tan s
 static const char *const connectors[] = {
 	"bin", "binti", "binte", "bint", "bte", "bt", "ibn", "ben", "ould", "walad", "wad",
 	"al", "el", "a/l", "a/p", "s/o", "d/o", "b.", "bt.", "bte.", "anak", "ak",
+	"bn", "bnt", "wld",   /* بن بنت ولد in Arabic script */
 };
 /* Particles that join a name but carry no identity. */
 static const char *const particles[] = { "al", "el", "ul", "ad", "ud", "de", "da", "del",
@@ -780,6 +784,23 @@ name_normalise(const char *in, size_t len, struct name_norm *nn, struct err *e)
 		if (*save && nraw < NAME_MAX_TOKENS * 2) {
 			str_copy(raw[nraw], sizeof(raw[0]), save);
 			dot[nraw++] = false;
+		}
+	}
+	/* Arabic script: the article is written joined (الحبيب -> "alhbyb"), and
+	 * so is 'Abd al- in compound names (عبداللطيف -> "abdalltyf"): split
+	 * them as a Latin spelling would ("habib", "abd latif"). */
+	if (strcmp(nn->script, "arabic") == 0) {
+		for (int r = 0; r < nraw; r++) {
+			size_t l = strlen(raw[r]);
+			if (strncmp(raw[r], "abdal", 5) == 0 && l >= 8 && nraw < NAME_MAX_TOKENS * 2) {
+				memmove(raw[r + 1], raw[r], sizeof(raw[0]) * (size_t)(nraw - r));
+				memmove(dot + r + 1, dot + r, sizeof(dot[0]) * (size_t)(nraw - r));
+				nraw++;
+				str_copy(raw[r], sizeof(raw[0]), "abd");
+				memmove(raw[r + 1], raw[r + 1] + 5, l - 5 + 1);
+				r++;
+			} else if (strncmp(raw[r], "al", 2) == 0 && l >= 5 && strcmp(raw[r], "allh") != 0)
+				memmove(raw[r], raw[r] + 2, l - 2 + 1);
 		}
 	}
 	/* honorifics at the start (Burmese U/Daw, Tan Sri ...) */
@@ -1176,7 +1197,16 @@ align(const struct stok *q, int nq, bool qpat, const struct stok *c, int nc, boo
 					continue;
 				memcpy(jn, b[j].s, l1);
 				memcpy(jn + l1, b[j + 1].s, l2 + 1);
-				if ((js = strcmp(jn, a[i].s) == 0 ? 1.0 : tl_sim(jn, a[i].s)) < 0.9)
+				js = strcmp(jn, a[i].s) == 0 ? 1.0 : tl_sim(jn, a[i].s);
+				if (js < 0.9 && abjad && js >= 0.75) {
+					/* Arabic script: the consonants are what was written */
+					char k1[NAME_TOK_LEN + 1], k2[NAME_TOK_LEN + 1];
+					name_skeleton(jn, k1, sizeof(k1));
+					name_skeleton(a[i].s, k2, sizeof(k2));
+					if (strlen(k1) >= 3 && strcmp(k1, k2) == 0)
+						js = 0.9;
+				}
+				if (js < 0.9)
 					continue;
 				js = js >= 1.0 ? 0.97 : 0.3 + 0.65 * js;
 				au[i] = bu[j] = bu[j + 1] = true;

@@ -23,7 +23,7 @@
 #include "simpul_limits.h"
 #include "store.h"
 
-#define NORM_VERSION 1   /* bump when name_normalise changes: stored tokens are recomputed */
+#define NORM_VERSION 2   /* bump when name_normalise changes: stored tokens are recomputed */
 
 static const char *const roles[] = { "wanted", "suspect", "victim_of_trafficking", "missing",
 	"sanctioned", "witness", "other" };
