@@ -976,8 +976,11 @@ tl_vowel(char c)
 	return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y';
 }
 
-static double
-tl_sub(char a, char b)
+static float tl_cost[128][128];   /* substitution costs, built once */
+static pthread_once_t tl_once_cost = PTHREAD_ONCE_INIT;
+
+static void
+tl_cost_init(void)
 {
 	static const struct { char a, b; float c; } cheap[] = {
 		{'a','e',.3f}, {'e','i',.3f}, {'o','u',.3f}, {'i','y',.2f}, {'e','y',.3f},
@@ -990,12 +993,19 @@ tl_sub(char a, char b)
 		{'i','j',.4f}, {'Z','j',.3f}, {'Z','z',.3f}, {'T','t',.2f}, {'T','s',.4f}, {'D','d',.2f},
 		{'D','z',.3f}, {'s','z',.3f}, {'d','t',.5f}, {'j','z',.5f}, {'S','j',.5f},
 	};
-	if (a == b)
-		return 0;
-	for (size_t i = 0; i < sizeof(cheap) / sizeof(cheap[0]); i++)
-		if ((cheap[i].a == a && cheap[i].b == b) || (cheap[i].a == b && cheap[i].b == a))
-			return cheap[i].c;
-	return 1;
+	for (int i = 0; i < 128; i++)
+		for (int j = 0; j < 128; j++)
+			tl_cost[i][j] = i == j ? 0.0f : 1.0f;
+	for (size_t i = 0; i < sizeof(cheap) / sizeof(cheap[0]); i++) {
+		tl_cost[(unsigned char)cheap[i].a][(unsigned char)cheap[i].b] = cheap[i].c;
+		tl_cost[(unsigned char)cheap[i].b][(unsigned char)cheap[i].a] = cheap[i].c;
+	}
+}
+
+static inline double
+tl_sub(char a, char b)
+{
+	return tl_cost[(unsigned char)a & 127][(unsigned char)b & 127];
 }
 
 static double
@@ -1013,6 +1023,7 @@ tl_sim_folded(const char *a, int na, const char *b, int nb)
 
 	if (mx == 0)
 		return 0;
+	pthread_once(&tl_once_cost, tl_cost_init);
 	row[0] = 0;
 	for (int j = 1; j <= nb; j++)
 		row[j] = row[j - 1] + tl_indel(b[j - 1]);

@@ -521,8 +521,16 @@ un_person(xmlNode *ind)
 		const char *nm = (const char *)c->name;
 		if (strcmp(nm, "INDIVIDUAL_ALIAS") == 0) {
 			char *q = node_text(child(c, "QUALITY")), *an = node_text(child(c, "ALIAS_NAME"));
-			if (an && an[0])
-				un_add_name(names, an, q && strcmp(q, "Low") == 0 ? "weak" : "strong", "alias");
+			/* one ALIAS_NAME sometimes holds several: "A B; A C; D C" */
+			for (char *sv = NULL, *part = an ? strtok_r(an, ";", &sv) : NULL; part;
+			    part = strtok_r(NULL, ";", &sv)) {
+				for (char *w = part; *w; w++)
+					if (*w == '\n' || *w == '\r' || *w == '\t')
+						*w = ' ';
+				trim(part);
+				if (part[0])
+					un_add_name(names, part, q && strcmp(q, "Low") == 0 ? "weak" : "strong", "alias");
+			}
 			free(q);
 			free(an);
 		} else if (strcmp(nm, "INDIVIDUAL_DATE_OF_BIRTH") == 0) {
