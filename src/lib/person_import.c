@@ -524,9 +524,14 @@ un_person(xmlNode *ind)
 			/* one ALIAS_NAME sometimes holds several: "A B; A C; D C" */
 			for (char *sv = NULL, *part = an ? strtok_r(an, ";", &sv) : NULL; part;
 			    part = strtok_r(NULL, ";", &sv)) {
-				for (char *w = part; *w; w++)
-					if (*w == '\n' || *w == '\r' || *w == '\t')
-						*w = ' ';
+				char *o = part;
+				for (char *w = part; *w; w++) {   /* white space runs -> one space */
+					char ch = *w == '\n' || *w == '\r' || *w == '\t' ? ' ' : *w;
+					if (ch == ' ' && o > part && o[-1] == ' ')
+						continue;
+					*o++ = ch;
+				}
+				*o = 0;
 				trim(part);
 				if (part[0])
 					un_add_name(names, part, q && strcmp(q, "Low") == 0 ? "weak" : "strong", "alias");

@@ -372,6 +372,21 @@ test_ofac_weak_aliases(void **s)
 	assert_string_equal(json_string_value(json_object_get(json_array_get(names, 3), "name")), "Johnny SMITH");
 	assert_string_equal(json_string_value(json_object_get(json_array_get(names, 3), "strength")), "weak");
 	json_decref(p);
+	/* the UN list sometimes packs several aliases into one ALIAS_NAME */
+	const char *un = "<CONSOLIDATED_LIST><INDIVIDUALS><INDIVIDUAL><DATAID>1</DATAID>"
+	    "<FIRST_NAME>JOHN</FIRST_NAME><SECOND_NAME>DOE</SECOND_NAME><REFERENCE_NUMBER>XXi.001</REFERENCE_NUMBER>"
+	    "<INDIVIDUAL_ALIAS><QUALITY>Good</QUALITY><ALIAS_NAME>Jon Doe; Jon\n   Do;</ALIAS_NAME></INDIVIDUAL_ALIAS>"
+	    "<INDIVIDUAL_ALIAS><QUALITY>Low</QUALITY><ALIAS_NAME>JD</ALIAS_NAME></INDIVIDUAL_ALIAS>"
+	    "</INDIVIDUAL></INDIVIDUALS></CONSOLIDATED_LIST>";
+	p = NULL;
+	assert_int_equal(unxml_read(un, strlen(un), weak_cb, &p, &e), 0);
+	assert_non_null(p);
+	names = json_object_get(p, "names");
+	assert_int_equal(json_array_size(names), 4);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(names, 1), "name")), "Jon Doe");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(names, 2), "name")), "Jon Do");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(names, 3), "strength")), "weak");
+	json_decref(p);
 }
 
 static char *
