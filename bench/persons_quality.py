@@ -483,7 +483,7 @@ def main():
     print("  ceiling: %d of %d held-out aliases (%.4f) share a name part that is not common, or a" %
           (len(findable), len(held), fig["ceiling"]))
     print("  phonetic/spelling/glued key, with the person's remaining names (findable); %d share nothing" % nnone)
-    print("  (%.4f of all: no honest matcher finds them), %d only common parts (Muhammad, Abu ...)" %
+    print("  (no honest matcher finds them: recall@10 can be at most %.4f), %d only common parts (Muhammad, Abu ...)" %
           (1 - nnone / max(1, len(held)), len(held) - len(findable) - nnone))
     for c, v in ceiling.items():
         print("%-44s %10.4f" % ("    recall@10, class %s (%d)" % (c, v["queries"]), v["recall@10"]))

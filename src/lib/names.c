@@ -977,6 +977,7 @@ tl_vowel(char c)
 }
 
 static float tl_cost[128][128];   /* substitution costs, built once */
+static float tl_del[128];         /* insertion / deletion costs */
 static pthread_once_t tl_once_cost = PTHREAD_ONCE_INIT;
 
 static void
@@ -992,10 +993,13 @@ tl_cost_init(void)
 		{'S','s',.4f}, {'C','S',.3f}, {'C','j',.3f}, {'C','k',.5f}, {'g','j',.4f}, {'j','y',.3f},
 		{'i','j',.4f}, {'Z','j',.3f}, {'Z','z',.3f}, {'T','t',.2f}, {'T','s',.4f}, {'D','d',.2f},
 		{'D','z',.3f}, {'s','z',.3f}, {'d','t',.5f}, {'j','z',.5f}, {'S','j',.5f},
+		{'g','h',.4f},   /* Ukrainian h, Russian g: Ihor/Igor, Hasan/Gasan */
 	};
-	for (int i = 0; i < 128; i++)
+	for (int i = 0; i < 128; i++) {
 		for (int j = 0; j < 128; j++)
 			tl_cost[i][j] = i == j ? 0.0f : 1.0f;
+		tl_del[i] = tl_vowel((char)i) ? 0.5f : i == 'h' ? 0.3f : i == 'w' ? 0.5f : 1.0f;
+	}
 	for (size_t i = 0; i < sizeof(cheap) / sizeof(cheap[0]); i++) {
 		tl_cost[(unsigned char)cheap[i].a][(unsigned char)cheap[i].b] = cheap[i].c;
 		tl_cost[(unsigned char)cheap[i].b][(unsigned char)cheap[i].a] = cheap[i].c;
@@ -1008,51 +1012,64 @@ tl_sub(char a, char b)
 	return tl_cost[(unsigned char)a & 127][(unsigned char)b & 127];
 }
 
-static double
+static inline double
 tl_indel(char c)
 {
-	return tl_vowel(c) ? 0.5 : c == 'h' ? 0.3 : c == 'w' ? 0.5 : 1.0;
+	return tl_del[(unsigned char)c & 127];
 }
 
-/* Weighted similarity of two folded forms in [0,1]. */
+/* Weighted similarity of two folded forms in [0,1]; 0 as soon as it cannot
+ * reach minsim (the cheapest row already costs too much): most candidate
+ * pairs end after a row or two, which is what keeps this off the profile. */
 static double
-tl_sim_folded(const char *a, int na, const char *b, int nb)
+tl_sim_folded(const char *a, int na, const char *b, int nb, double minsim)
 {
-	double row[TL_MAX + 1], prev, tmp;
+	double row[TL_MAX + 1], prev, tmp, maxcost;
 	int mx = na > nb ? na : nb;
 
 	if (mx == 0)
 		return 0;
 	pthread_once(&tl_once_cost, tl_cost_init);
+	maxcost = (1.0 - minsim) * (double)mx + 1e-9;
+	if ((na > nb ? na - nb : nb - na) * 0.3 > maxcost)
+		return 0;
 	row[0] = 0;
 	for (int j = 1; j <= nb; j++)
 		row[j] = row[j - 1] + tl_indel(b[j - 1]);
 	for (int i = 1; i <= na; i++) {
+		double ai = tl_indel(a[i - 1]), lo;
+		const float *cost = tl_cost[(unsigned char)a[i - 1] & 127];
 		prev = row[0];
-		row[0] += tl_indel(a[i - 1]);
+		row[0] += ai;
+		lo = row[0];
 		for (int j = 1; j <= nb; j++) {
-			double v = prev + tl_sub(a[i - 1], b[j - 1]);
-			double u = row[j] + tl_indel(a[i - 1]);
+			double v = prev + cost[(unsigned char)b[j - 1] & 127];
+			double u = row[j] + ai;
 			double w = row[j - 1] + tl_indel(b[j - 1]);
 			if (u < v) v = u;
 			if (w < v) v = w;
 			tmp = row[j];
 			row[j] = v;
 			prev = tmp;
+			if (v < lo) lo = v;
 		}
+		if (lo > maxcost)
+			return 0;
 	}
-	return 1.0 - row[nb] / (double)mx;
+	return row[nb] > maxcost ? 0 : 1.0 - row[nb] / (double)mx;
 }
 
+/* Similarity of two tokens as romanisations of one name, or 0 when it is
+ * below minsim. */
 static double
-tl_sim(const char *a, const char *b)
+tl_sim(const char *a, const char *b, double minsim)
 {
 	char fa[TL_MAX], fb[TL_MAX];
 	int na = tl_fold(a, fa), nb = tl_fold(b, fb);
 
 	if ((na > nb ? na - nb : nb - na) > 3)
 		return 0;
-	return tl_sim_folded(fa, na, fb, nb);
+	return tl_sim_folded(fa, na, fb, nb, minsim);
 }
 
 /* Names the equivalence tables know as distinct (Hasan and Husayn, Salih
@@ -1125,7 +1142,7 @@ tok_sim(const char *q, const char *qskel, const char *c, const char *cskel, bool
 		}
 	}
 	/* a script without short vowels: the consonant skeleton is what was written */
-	if (abjad && same_skel && (strlen(qskel) >= 3 || (strlen(qskel) == 2 && tl_sim(q, c) >= 0.7))) {
+	if (abjad && same_skel && (strlen(qskel) >= 3 || (strlen(qskel) == 2 && tl_sim(q, c, 0.7) >= 0.7))) {
 		*how = HOW_PHONETIC;
 		return s > 0.85 ? s : 0.85;
 	}
@@ -1138,8 +1155,9 @@ tok_sim(const char *q, const char *qskel, const char *c, const char *cskel, bool
 		best = 0.6;
 	}
 	/* romanisation variants: cheap edits where transliterations disagree */
-	double t = tl_sim(q, c);
-	if (t >= (lq <= 3 || lc <= 3 ? 0.9 : 0.85)) {
+	double tmin = lq <= 3 || lc <= 3 ? 0.9 : 0.85;
+	double t = tl_sim(q, c, tmin);
+	if (t >= tmin) {
 		t = 0.3 + 0.65 * t;
 		if (t > best) {
 			*how = HOW_TRANSLIT;
@@ -1208,7 +1226,7 @@ align(const struct stok *q, int nq, bool qpat, const struct stok *c, int nc, boo
 					continue;
 				memcpy(jn, b[j].s, l1);
 				memcpy(jn + l1, b[j + 1].s, l2 + 1);
-				js = strcmp(jn, a[i].s) == 0 ? 1.0 : tl_sim(jn, a[i].s);
+				js = strcmp(jn, a[i].s) == 0 ? 1.0 : tl_sim(jn, a[i].s, abjad ? 0.75 : 0.9);
 				if (js < 0.9 && abjad && js >= 0.75) {
 					/* Arabic script: the consonants are what was written */
 					char k1[NAME_TOK_LEN + 1], k2[NAME_TOK_LEN + 1];
