@@ -1190,6 +1190,16 @@ struct align_out {
 #define SUBST_WEIGHT  1.25   /* cost of tokens unmatched on both sides */
 #define CROSS_PENALTY    0.25   /* sim kept when own name pairs with father's name */
 
+/* Does t occur as a token of v? (A token matched exactly is never glued.) */
+static bool
+has_exact(const char *t, const struct stok *v, int n)
+{
+	for (int k = 0; k < n; k++)
+		if (strcmp(t, v[k].s) == 0)
+			return true;
+	return false;
+}
+
 static double
 align(const struct stok *q, int nq, bool qpat, const struct stok *c, int nc, bool cpat, bool abjad,
     struct align_out *ao)
@@ -1215,14 +1225,14 @@ align(const struct stok *q, int nq, bool qpat, const struct stok *c, int nc, boo
 		bool *au = pass ? cu : qu, *bu = pass ? qu : cu;
 		for (int i = 0; i < na; i++) {
 			size_t la = strlen(a[i].s);
-			if (au[i] || la < 6)
+			if (au[i] || la < 6 || has_exact(a[i].s, b, nb))
 				continue;
 			for (int j = 0; j + 1 < nb; j++) {
 				char jn[2 * NAME_TOK_LEN + 2];
 				size_t l1 = strlen(b[j].s), l2 = strlen(b[j + 1].s);
 				double js;
 				if (bu[j] || bu[j + 1] || l1 < 2 || l2 < 2 || l1 + l2 + 2 < la || l1 + l2 > la + 2 ||
-				    b[j].side != b[j + 1].side)
+				    b[j].side != b[j + 1].side || has_exact(b[j].s, a, na) || has_exact(b[j + 1].s, a, na))
 					continue;
 				memcpy(jn, b[j].s, l1);
 				memcpy(jn + l1, b[j + 1].s, l2 + 1);

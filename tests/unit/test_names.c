@@ -172,6 +172,9 @@ test_transliteration_variants(void **s)
 	assert_true(pair("Abou Oubida Khairy Hafiz el Agha", "Abu Obaidah Khairy Hafiz Alagha") >= NIDX_THRESHOLD);
 	assert_true(pair("Obaidullah Akhund", "Obaid Ullah Akhund") >= NIDX_THRESHOLD);
 	assert_true(pair("Mohammadhassan Toulai", "Mohammad Hassan Toulai") >= NIDX_THRESHOLD);
+	/* a name against itself is 1, even when a token is two others glued */
+	assert_true(pair("Abdul Rahman Abdulrahman", "Abdul Rahman Abdulrahman") > 0.999);
+	assert_true(pair("av fikadusata avfikadusata", "av fikadusata avfikadusata") > 0.999);
 	/* initials stand for a name, weakly */
 	assert_true(pair("V. Boyarkin", "Victor Boyarkin") > pair("Petr Boyarkin", "Victor Boyarkin"));
 	/* names the tables know apart do not become variants of each other */
