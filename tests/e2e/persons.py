@@ -233,6 +233,19 @@ def person_update_originator_only_versioned_audited():
 
 
 @test
+def cli_person_normalise():
+    j = e2e.cli_json("person", "normalise", "Mohd Faizal b. Abd Rahman")
+    eq(j["tokens"], ["muhammad", "faizal", "abdul", "rahman"], "tokens")
+    eq(j["sides"], [0, 0, 1, 1], "the father's side after b.")
+    p = e2e.subprocess.run([e2e.BIN, "person", "normalise", "--batch"], input="الحبيب\nA\u202eB\n".encode(),
+                           capture_output=True)
+    lines = [json.loads(x) for x in p.stdout.decode().splitlines()]
+    eq(len(lines), 2, "one line per name")
+    eq(lines[0]["tokens"], ["hbyb"], "the joined Arabic article is split off")
+    eq(lines[1].get("field"), "name", "a refused name says why and the batch goes on")
+
+
+@test
 def person_bad_input_is_4xx_and_stores_nothing():
     n = node()
     fam = uniq("Sentinel")
@@ -421,6 +434,11 @@ def cli_sanctions_list_import():
           "UN alias found: %s" % e2e.short(j))
     j = e2e.cli_json("person", "search", "--db", db, "عبدالخالق الحوثي")
     check(j["results"] and j["results"][0]["ref"] == "UN-YEi.001", "original script found")
+    # OFAC's weak aliases (the a.k.a.s of the SDN remarks) are searchable, flagged and scored lower
+    j = e2e.cli_json("person", "search", "--db", db, "Abu Mansour")
+    weak = [r for r in j["results"] if r["explain"].get("alias") == "weak"]
+    check(weak and weak[0]["ref"].startswith("OFAC-") and weak[0]["score"] < 1.0,
+          "a weak OFAC alias found and flagged: %s" % e2e.short(j))
 
 
 if os.path.isdir(DEV):
