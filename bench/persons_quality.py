@@ -77,8 +77,17 @@ def ofac_people(d):
                 dob = "%s-%02d-%02d" % (parts[2], months.index(parts[1]) + 1, int(parts[0]))
             elif parts and parts[-1].isdigit() and len(parts[-1]) == 4:
                 dob = parts[-1]
+        # OFAC's weak (low-quality) a.k.a.s are in the remarks: "a.k.a. 'ABU MANSOUR'."
+        weak = []
+        for part in rem.split(";"):
+            part = part.strip()
+            if part.startswith("a.k.a. "):
+                w = part[7:].strip().rstrip(".\" '")
+                w = w[1:] if w.startswith("'") else w
+                if w:
+                    weak.append(name(w))
         people.append({"ref": "OFAC-" + r[0], "primary": name(r[1]),
-                       "strong": aliases.get(r[0], []), "weak": [], "script": [], "dob": dob})
+                       "strong": aliases.get(r[0], []), "weak": weak, "script": [], "dob": dob})
     return people
 
 
@@ -93,7 +102,11 @@ def un_people(d):
             n = (a.findtext("ALIAS_NAME") or "").strip()
             if not n:
                 continue
-            (weak if (a.findtext("QUALITY") or "") == "Low" else strong).append(n)
+            # one ALIAS_NAME sometimes holds several, separated by ';' (as the importer splits them)
+            for part in n.split(";"):
+                part = " ".join(part.split())
+                if part:
+                    (weak if (a.findtext("QUALITY") or "") == "Low" else strong).append(part)
         dob = None
         for b in ind.findall("INDIVIDUAL_DATE_OF_BIRTH"):
             dob = (b.findtext("DATE") or b.findtext("YEAR") or "").strip()[:10] or None
@@ -141,6 +154,74 @@ def baseline_score(q, n):
     jw = jellyfish.jaro_winkler_similarity(q, n)
     ts = Levenshtein.ratio(" ".join(sorted(q.split())), " ".join(sorted(n.split())))
     return max(jw, ts)
+
+
+def levsim(a, b):
+    if not a or not b:
+        return 0.0
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return 1.0 - prev[-1] / max(len(a), len(b))
+
+
+def normalise_all(binary, names):
+    """The C normaliser's reading of each name (simpul person normalise --batch)."""
+    uniq = sorted(set(n.replace("\n", " ") for n in names))
+    p = subprocess.run([binary, "person", "normalise", "--batch"], input="".join(n + "\n" for n in uniq).encode(),
+                       capture_output=True, check=True)
+    out = {}
+    for n, line in zip(uniq, p.stdout.decode().splitlines()):
+        o = json.loads(line)
+        out[n] = (o.get("tokens") or [], o.get("skeletons") or [])
+    return out
+
+
+COMMON_DF = 25   # a token in this many indexed names or more is "common" (Muhammad, Abu, Ali, Jose ...)
+
+
+def classify(binary, held, people):
+    """For each held-out alias: "token" when it shares a canonical token (after
+    transliteration and the equivalence tables) that is not common with one
+    of the person's remaining names, "phonetic" when it shares only a
+    phonetic skeleton, a spelling variant (edit similarity >= 0.75, 4+
+    letters) or a glued/split form, "common" when all it shares are common
+    tokens (in COMMON_DF or more indexed names: Muhammad, Abu, Ali ...; a
+    shared "Muhammad" is no evidence), "none" when it shares nothing: no
+    honest matcher can find those."""
+    byref = {p["ref"]: p for p in people}
+    allnames = [q["name"] for q in held]
+    for p in people:
+        allnames += [n["name"] for n in p["indexed"]]
+    nm = normalise_all(binary, allnames)
+    df = {}
+    for p in people:
+        for n in p["indexed"]:
+            for t in set(nm.get(n["name"].replace("\n", " "), ([], []))[0]):
+                df[t] = df.get(t, 0) + 1
+    out = []
+    for q in held:
+        qt, qs = nm.get(q["name"].replace("\n", " "), ([], []))
+        best = "none"
+        for n in byref[q["ref"]]["indexed"]:
+            ct, cs = nm.get(n["name"].replace("\n", " "), ([], []))
+            shared = set(qt) & set(ct)
+            if any(df.get(t, 0) < COMMON_DF for t in shared):
+                best = "token"
+                break
+            if shared and best == "none":
+                best = "common"
+            if any(a == b and len(a) >= 2 for a in qs for b in cs) or \
+               any(len(a) >= 4 and len(b) >= 4 and levsim(a, b) >= 0.75 for a in qt for b in ct) or \
+               any(len(a) >= 6 and (a in "".join(ct) or "".join(ct).find(a) >= 0) for a in qt) or \
+               any(len(b) >= 6 and b in "".join(qt) for b in ct):
+                if best in ("none", "common"):
+                    best = "phonetic"
+        out.append(best)
+    return out
 
 
 def run_search(binary, db, queries, limit=10):
@@ -300,6 +381,25 @@ def main():
                 for x in o["results"][:1]:
                     if x["score"] >= T:
                         f.write("NEG %r -> %r %.3f\n" % (q["name"], x["explain"].get("name"), x["score"]))
+    # ---- the ceiling: which held-out aliases share anything with what is left
+    cls = classify(a.bin, held, people)
+    findable = [i for i, c in enumerate(cls) if c in ("token", "phonetic")]
+    def hit10(i, qs, out):
+        o = out[i]
+        return qs[i]["ref"] in [x["ref"] for x in o["results"] if x["score"] >= o["threshold"]][:10]
+    def hit1(i, qs, out):
+        o = out[i]
+        return [x["ref"] for x in o["results"] if x["score"] >= o["threshold"]][:1] == [qs[i]["ref"]]
+    ceiling = {}
+    for c in ("token", "phonetic", "common", "none"):
+        idx = [i for i, k in enumerate(cls) if k == c]
+        ceiling[c] = {"queries": len(idx), "recall@10": round(sum(hit10(i, held, pos_out) for i in idx) / max(1, len(idx)), 4)}
+    f10 = sum(hit10(i, held, pos_out) for i in findable) / max(1, len(findable))
+    f1 = sum(hit1(i, held, pos_out) for i in findable) / max(1, len(findable))
+    if os.environ.get("PQ_DUMP"):
+        with open(os.environ["PQ_DUMP"] + ".classes", "w") as f:
+            for i, (q, c) in enumerate(zip(held, cls)):
+                f.write("%s\t%s\t%s\t%r\n" % (c, "hit" if hit10(i, held, pos_out) else "MISS", q["ref"], q["name"]))
     r1, r10 = recall(held, pos_out)
     s1, s10 = recall(script_q, scr_out)
     e1, e10 = recall(sea_pos, sea_out)
@@ -316,6 +416,8 @@ def main():
     fig = {"persons": st["persons"], "names": st["names"], "index_memory_bytes": st["memory_bytes"],
            "import_s": round(import_s, 2), "threshold": T,
            "held_out_strong_aliases": len(held), "recall@1": round(r1, 4), "recall@10": round(r10, 4),
+           "findable": len(findable), "findable_recall@1": round(f1, 4), "findable_recall@10": round(f10, 4),
+           "ceiling": round(len(findable) / max(1, len(held)), 4), "classes": ceiling,
            "original_script_queries": len(script_q), "script_recall@1": round(s1, 4), "script_recall@10": round(s10, 4),
            "sea_variants": len(sea_pos), "sea_recall@10": round(e10, 4),
            "negatives": len(neg_q), "false_alerts_per_1000": round(1000 * fa / max(1, len(neg_q)), 2),
@@ -377,6 +479,16 @@ def main():
     b = fig["baseline"] if isinstance(fig["baseline"], dict) else {}
     print("%-44s %10.4f %10s" % ("held-out strong aliases recall@10 (%d)" % len(held), r10, ""))
     print("%-44s %10.4f %10s" % ("held-out strong aliases recall@1", r1, ""))
+    nnone = sum(1 for c in cls if c == "none")
+    print("  ceiling: %d of %d held-out aliases (%.4f) share a name part that is not common, or a" %
+          (len(findable), len(held), fig["ceiling"]))
+    print("  phonetic/spelling/glued key, with the person's remaining names (findable); %d share nothing" % nnone)
+    print("  (no honest matcher finds them: recall@10 can be at most %.4f), %d only common parts (Muhammad, Abu ...)" %
+          (1 - nnone / max(1, len(held)), len(held) - len(findable) - nnone))
+    for c, v in ceiling.items():
+        print("%-44s %10.4f" % ("    recall@10, class %s (%d)" % (c, v["queries"]), v["recall@10"]))
+    print("%-44s %10.4f" % ("  findable part recall@10 (%d)" % len(findable), f10))
+    print("%-44s %10.4f" % ("  findable part recall@1", f1))
     if b:
         print("%-44s %10.4f %10.4f" % ("  same sample recall@10 (%d)" % b["sample_positives"], b["ours_on_sample_recall@10"], b["recall@10"]))
         print("%-44s %10.4f %10.4f" % ("  same sample recall@1", b["ours_on_sample_recall@1"], b["recall@1"]))

@@ -133,6 +133,71 @@ run_batch(struct node *n, const struct reqctx *c, int limit)
 	return rc;
 }
 
+/* simpul person normalise: how the matcher reads a name (tokens, phonetic
+ * skeletons, the father's side), for analysts and the quality bench. */
+static json_t *
+normalise_one(const char *name, struct err *e)
+{
+	struct name_norm nn;
+	char lat[4 * NAME_MAX_BYTES];
+	json_t *toks, *sk, *sides;
+
+	if (name_normalise(name, strlen(name), &nn, e) == -1 ||
+	    name_latin(name, strlen(name), lat, sizeof(lat), e) == -1)
+		return NULL;
+	toks = json_array();
+	sk = json_array();
+	sides = json_array();
+	for (int i = 0; i < nn.ntok; i++) {
+		json_array_append_new(toks, json_string(nn.t[i].s));
+		json_array_append_new(sk, json_string(nn.t[i].skel));
+		json_array_append_new(sides, json_integer(nn.t[i].side));
+	}
+	return json_pack("{s:s, s:s, s:s, s:b, s:o, s:o, s:o}", "name", name, "latin", lat,
+	    "script", nn.script, "patronym", nn.patronym, "tokens", toks, "skeletons", sk, "sides", sides);
+}
+
+static int
+cmd_person_normalise(int argc, char **argv)
+{
+	struct err e = {0};
+	json_t *o;
+
+	if (cli_wants_help(argc, argv)) {
+		puts("usage: simpul person normalise NAME\n"
+		    "       simpul person normalise --batch < names.txt\n\n"
+		    "Prints how the name matcher reads a name: its transliteration, script,\n"
+		    "canonical tokens, phonetic skeletons and sides (1 = after a patronymic\n"
+		    "connector such as bin or A/L), as one JSON object. --batch reads one name\n"
+		    "a line and writes one line each, in order; a refused name gets\n"
+		    "{\"name\",\"error\",\"field\"} and the batch goes on.");
+		return 0;
+	}
+	if (argc == 3 && strcmp(argv[2], "--batch") == 0) {
+		char *line = malloc(1u << 16);
+		if (line == NULL)
+			return cli_fail(1, "out of memory");
+		while (fgets(line, 1u << 16, stdin) != NULL) {
+			size_t l = strlen(line);
+			while (l && (line[l - 1] == '\n' || line[l - 1] == '\r'))
+				line[--l] = 0;
+			if ((o = normalise_one(line, &e)) == NULL)
+				o = json_pack("{s:s%, s:s, s:s}", "name", line, l, "error", e.msg, "field", e.field);
+			print_json(o, false);
+			json_decref(o);
+		}
+		free(line);
+		return 0;
+	}
+	if (argc != 3)
+		return cli_fail(2, "usage: simpul person normalise NAME | --batch");
+	if ((o = normalise_one(argv[2], &e)) == NULL)
+		return cli_fail(1, "%s: %s", e.field, e.msg);
+	print_json(o, true);
+	json_decref(o);
+	return 0;
+}
+
 int
 cmd_person(int argc, char **argv)
 {
@@ -152,6 +217,8 @@ cmd_person(int argc, char **argv)
 	struct err e = {0};
 	int ch, rc = 1;
 
+	if (argc >= 2 && (strcmp(argv[1], "normalise") == 0 || strcmp(argv[1], "normalize") == 0))
+		return cmd_person_normalise(argc, argv);
 	if (argc < 2 || (strcmp(argv[1], "search") != 0 && !cli_wants_help(argc, argv)))
 		return cli_fail(2, "usage: simpul person search --db FILE [--limit K] NAME [--dob D] [--nationality CC] | --batch");
 	optind = 2;

@@ -587,6 +587,9 @@ static struct equiv equivs[] = {
 	/* Korean romanisations */
 	{"choe","choi"}, {"chwe","choi"}, {"pak","park"}, {"bak","park"}, {"rhee","lee"}, {"yi","lee"},
 	{"ri","lee"}, {"gim","kim"},
+	/* Arabic script read without short vowels */
+	{"abw","abu"}, {"aly","ali"}, {"allh","allah"}, {"abdllh","abdullah"}, {"abdallh","abdullah"},
+	{"mhmwd","mahmud"},
 };
 
 /* Honorifics and titles, dropped. "u" and "daw" (Burmese) only at the start. */
@@ -604,6 +607,7 @@ static const char *const lead_honorifics[] = { "u", "daw", "ko", "maung", "tan s
 static const char *const connectors[] = {
 	"bin", "binti", "binte", "bint", "bte", "bt", "ibn", "ben", "ould", "walad", "wad",
 	"al", "el", "a/l", "a/p", "s/o", "d/o", "b.", "bt.", "bte.", "anak", "ak",
+	"bn", "bnt", "wld",   /* بن بنت ولد in Arabic script */
 };
 /* Particles that join a name but carry no identity. */
 static const char *const particles[] = { "al", "el", "ul", "ad", "ud", "de", "da", "del",
@@ -629,6 +633,37 @@ equiv_of(const char *t)
 	pthread_once(&eq_once, eq_init);
 	f = bsearch(&key, equivs, sizeof(equivs) / sizeof(equivs[0]), sizeof(equivs[0]), equiv_cmp);
 	return f ? f->to : t;
+}
+
+/* The canonical forms of the equivalence table, sorted: names known apart. */
+static const char *known[sizeof(equivs) / sizeof(equivs[0])];
+static size_t nknown;
+static pthread_once_t kn_once = PTHREAD_ONCE_INIT;
+
+static int
+str_pcmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void
+kn_init(void)
+{
+	for (size_t i = 0; i < sizeof(equivs) / sizeof(equivs[0]); i++) {
+		bool dup = false;
+		for (size_t k = 0; k < nknown && !dup; k++)
+			dup = strcmp(known[k], equivs[i].to) == 0;
+		if (!dup)
+			known[nknown++] = equivs[i].to;
+	}
+	qsort(known, nknown, sizeof(known[0]), str_pcmp);
+}
+
+static bool
+known_name(const char *t)
+{
+	pthread_once(&kn_once, kn_init);
+	return bsearch(&t, known, nknown, sizeof(known[0]), str_pcmp) != NULL;
 }
 
 static bool
@@ -751,6 +786,23 @@ name_normalise(const char *in, size_t len, struct name_norm *nn, struct err *e)
 			dot[nraw++] = false;
 		}
 	}
+	/* Arabic script: the article is written joined (الحبيب -> "alhbyb"), and
+	 * so is 'Abd al- in compound names (عبداللطيف -> "abdalltyf"): split
+	 * them as a Latin spelling would ("habib", "abd latif"). */
+	if (strcmp(nn->script, "arabic") == 0) {
+		for (int r = 0; r < nraw; r++) {
+			size_t l = strlen(raw[r]);
+			if (strncmp(raw[r], "abdal", 5) == 0 && l >= 8 && nraw < NAME_MAX_TOKENS * 2) {
+				memmove(raw[r + 1], raw[r], sizeof(raw[0]) * (size_t)(nraw - r));
+				memmove(dot + r + 1, dot + r, sizeof(dot[0]) * (size_t)(nraw - r));
+				nraw++;
+				str_copy(raw[r], sizeof(raw[0]), "abd");
+				memmove(raw[r + 1], raw[r + 1] + 5, l - 5 + 1);
+				r++;
+			} else if (strncmp(raw[r], "al", 2) == 0 && l >= 5 && strcmp(raw[r], "allh") != 0)
+				memmove(raw[r], raw[r] + 2, l - 2 + 1);
+		}
+	}
 	/* honorifics at the start (Burmese U/Daw, Tan Sri ...) */
 	int start = 0;
 	while (start < nraw) {
@@ -870,8 +922,180 @@ levsim(const char *a, const char *b)
 	return 1.0 - (double)lev(a, na, b, nb) / (double)mx;
 }
 
-enum how { HOW_NONE, HOW_EXACT, HOW_EQUIV, HOW_SPELLING, HOW_PHONETIC, HOW_INITIAL };
-static const char *const how_name[] = { "none", "exact", "equivalent", "spelling", "phonetic", "initial" };
+enum how { HOW_NONE, HOW_EXACT, HOW_EQUIV, HOW_SPELLING, HOW_PHONETIC, HOW_INITIAL, HOW_TRANSLIT,
+	HOW_ARTICLE, HOW_GLUED };
+static const char *const how_name[] = { "none", "exact", "equivalent", "spelling", "phonetic", "initial",
+	"transliteration", "article", "glued" };
+
+/* ---- transliteration variants ---------------------------------------------
+ * The same name romanised by different hands (Tohir/Takhir, Ameen/Amin,
+ * Oubida/Obaidah, Ho-Chin/Ho-Jin, Dikij/Dikiy): an edit distance over
+ * folded symbols where the edits romanisations disagree on are cheap
+ * (vowel qualities, an h after a consonant, kh/h, q/k/g, ch/j, doubled
+ * letters) and the others cost 1. Digraphs are folded to one symbol first:
+ * kh H, sh S, ch C, tch C, th T, dh D, gh G, zh Z, ph f, dj j, ck k, x ks,
+ * ou oo u, ee i; doubled symbols are single; a final h after a vowel is not
+ * written in the other script. */
+
+#define TL_MAX (NAME_TOK_LEN + 8)
+
+static int
+tl_fold(const char *t, char *o)
+{
+	int n = 0;
+	size_t l = strlen(t);
+
+	for (size_t i = 0; i < l && n + 2 < TL_MAX; i++) {
+		char c = t[i], d = i + 1 < l ? t[i + 1] : 0, e = i + 2 < l ? t[i + 2] : 0, f = 0;
+		if (c == 't' && d == 'c' && e == 'h') { f = 'C'; i += 2; }
+		else if (d == 'h' && (c == 'k' || c == 's' || c == 'c' || c == 't' || c == 'd' || c == 'g' ||
+		    c == 'z' || c == 'p')) {
+			f = c == 'k' ? 'H' : c == 's' ? 'S' : c == 'c' ? 'C' : c == 't' ? 'T' : c == 'd' ? 'D' :
+			    c == 'g' ? 'G' : c == 'z' ? 'Z' : 'f';
+			i++;
+		} else if (c == 'd' && d == 'j') { f = 'j'; i++; }
+		else if (c == 'c' && d == 'k') { f = 'k'; i++; }
+		else if ((c == 'o' && (d == 'u' || d == 'o'))) { f = 'u'; i++; }
+		else if (c == 'e' && d == 'e') { f = 'i'; i++; }
+		else if (c == 'x') { o[n++] = 'k'; f = 's'; }
+		else if (c == 'h' && d == 0 && n > 0 && strchr("aeiouy", o[n - 1]))
+			continue;
+		else
+			f = c;
+		if (n > 0 && o[n - 1] == f)
+			continue;
+		o[n++] = f;
+	}
+	o[n] = 0;
+	return n;
+}
+
+static bool
+tl_vowel(char c)
+{
+	return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y';
+}
+
+static float tl_cost[128][128];   /* substitution costs, built once */
+static float tl_del[128];         /* insertion / deletion costs */
+static pthread_once_t tl_once_cost = PTHREAD_ONCE_INIT;
+
+static void
+tl_cost_init(void)
+{
+	static const struct { char a, b; float c; } cheap[] = {
+		{'a','e',.3f}, {'e','i',.3f}, {'o','u',.3f}, {'i','y',.2f}, {'e','y',.3f},
+		{'a','o',.5f}, {'a','u',.5f}, {'e','o',.5f}, {'i','u',.5f}, {'a','i',.6f}, {'e','u',.6f},
+		{'i','o',.6f}, {'o','y',.6f}, {'u','y',.5f}, {'a','y',.6f},
+		{'u','w',.3f}, {'o','w',.4f}, {'v','w',.2f}, {'f','v',.4f}, {'b','p',.5f}, {'f','p',.4f},
+		{'H','h',.2f}, {'H','k',.3f}, {'G','g',.2f}, {'G','q',.3f}, {'G','k',.4f}, {'g','q',.4f},
+		{'g','k',.4f}, {'k','q',.2f}, {'c','k',.1f}, {'c','q',.2f}, {'c','s',.4f},
+		{'S','s',.4f}, {'C','S',.3f}, {'C','j',.3f}, {'C','k',.5f}, {'g','j',.4f}, {'j','y',.3f},
+		{'i','j',.4f}, {'Z','j',.3f}, {'Z','z',.3f}, {'T','t',.2f}, {'T','s',.4f}, {'D','d',.2f},
+		{'D','z',.3f}, {'s','z',.3f}, {'d','t',.5f}, {'j','z',.5f}, {'S','j',.5f},
+		{'g','h',.4f},   /* Ukrainian h, Russian g: Ihor/Igor, Hasan/Gasan */
+	};
+	for (int i = 0; i < 128; i++) {
+		for (int j = 0; j < 128; j++)
+			tl_cost[i][j] = i == j ? 0.0f : 1.0f;
+		tl_del[i] = tl_vowel((char)i) ? 0.5f : i == 'h' ? 0.3f : i == 'w' ? 0.5f : 1.0f;
+	}
+	for (size_t i = 0; i < sizeof(cheap) / sizeof(cheap[0]); i++) {
+		tl_cost[(unsigned char)cheap[i].a][(unsigned char)cheap[i].b] = cheap[i].c;
+		tl_cost[(unsigned char)cheap[i].b][(unsigned char)cheap[i].a] = cheap[i].c;
+	}
+}
+
+static inline double
+tl_sub(char a, char b)
+{
+	return tl_cost[(unsigned char)a & 127][(unsigned char)b & 127];
+}
+
+static inline double
+tl_indel(char c)
+{
+	return tl_del[(unsigned char)c & 127];
+}
+
+/* Weighted similarity of two folded forms in [0,1]; 0 as soon as it cannot
+ * reach minsim (the cheapest row already costs too much): most candidate
+ * pairs end after a row or two, which is what keeps this off the profile. */
+static double
+tl_sim_folded(const char *a, int na, const char *b, int nb, double minsim)
+{
+	double row[TL_MAX + 1], prev, tmp, maxcost;
+	int mx = na > nb ? na : nb;
+
+	if (mx == 0)
+		return 0;
+	pthread_once(&tl_once_cost, tl_cost_init);
+	maxcost = (1.0 - minsim) * (double)mx + 1e-9;
+	if ((na > nb ? na - nb : nb - na) * 0.3 > maxcost)
+		return 0;
+	row[0] = 0;
+	for (int j = 1; j <= nb; j++)
+		row[j] = row[j - 1] + tl_indel(b[j - 1]);
+	for (int i = 1; i <= na; i++) {
+		double ai = tl_indel(a[i - 1]), lo;
+		const float *cost = tl_cost[(unsigned char)a[i - 1] & 127];
+		prev = row[0];
+		row[0] += ai;
+		lo = row[0];
+		for (int j = 1; j <= nb; j++) {
+			double v = prev + cost[(unsigned char)b[j - 1] & 127];
+			double u = row[j] + ai;
+			double w = row[j - 1] + tl_indel(b[j - 1]);
+			if (u < v) v = u;
+			if (w < v) v = w;
+			tmp = row[j];
+			row[j] = v;
+			prev = tmp;
+			if (v < lo) lo = v;
+		}
+		if (lo > maxcost)
+			return 0;
+	}
+	return row[nb] > maxcost ? 0 : 1.0 - row[nb] / (double)mx;
+}
+
+/* Similarity of two tokens as romanisations of one name, or 0 when it is
+ * below minsim. */
+static double
+tl_sim(const char *a, const char *b, double minsim)
+{
+	char fa[TL_MAX], fb[TL_MAX];
+	int na = tl_fold(a, fa), nb = tl_fold(b, fb);
+
+	if ((na > nb ? na - nb : nb - na) > 3)
+		return 0;
+	return tl_sim_folded(fa, na, fb, nb, minsim);
+}
+
+/* Names the equivalence tables know as distinct (Hasan and Husayn, Salih
+ * and Salah): no fuzzy match between two of them. */
+static bool known_name(const char *t);
+
+/* A glued article or its assimilated form: "alagha" / "agha",
+ * "arrahman" / "rahman", "ashshami" / "shami", "uddin" / "din". */
+static bool
+article_glued(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (la < lb) { const char *t = a; a = b; b = t; size_t k = la; la = lb; lb = k; }
+	if (lb < 3)
+		return false;
+	if (la == lb + 2 && (a[0] == 'a' || a[0] == 'e' || a[0] == 'u') && a[1] == 'l' && strcmp(a + 2, b) == 0)
+		return true;
+	/* sun letters: a + doubled consonant */
+	if (la == lb + 2 && (a[0] == 'a' || a[0] == 'e' || a[0] == 'u') && a[1] == b[0] && strcmp(a + 2, b) == 0)
+		return true;
+	if (la == lb + 3 && (a[0] == 'a' || a[0] == 'e' || a[0] == 'u') && a[1] == b[0] && a[2] == b[1] &&
+	    b[1] == 'h' && strcmp(a + 3, b) == 0)
+		return true;
+	return false;
+}
 
 /* Similarity of two canonical tokens (q as typed after folding, c from the index). */
 static bool is_abjad(const char *script);
@@ -889,10 +1113,16 @@ tok_sim(const char *q, const char *qskel, const char *c, const char *cskel, bool
 	}
 	if ((lq == 1 || lc == 1) && q[0] == c[0]) {
 		*how = HOW_INITIAL;
-		return 0.45;
+		return 0.6;
 	}
 	if (lq < 2 || lc < 2)
 		return 0;
+	if (article_glued(q, c)) {
+		*how = HOW_ARTICLE;
+		return 0.95;
+	}
+	if (known_name(q) && known_name(c))
+		return 0;      /* two names the tables know apart */
 	/* the edit distance only when it can matter: same skeleton, or lengths
 	 * close enough for a spelling variant (it is the hot spot) */
 	bool same_skel = qskel[0] && strcmp(qskel, cskel) == 0;
@@ -902,7 +1132,7 @@ tok_sim(const char *q, const char *qskel, const char *c, const char *cskel, bool
 	if (!same_skel && q[0] != c[0] && q[1] != c[1] && q[0] != c[1] && q[1] != c[0] && mx <= 5)
 		return 0;
 	s = levsim(q, c);
-	if (same_skel && s >= 0.5 && (lq > lc ? lq - lc : lc - lq) <= 2 &&
+	if (same_skel && s >= (strlen(qskel) <= 3 ? 0.6 : 0.5) && (lq > lc ? lq - lc : lc - lq) <= 2 &&
 	    (strlen(qskel) >= 3 || (strlen(qskel) == 2 && s >= 0.7))) {
 		double p = 0.6 + 0.35 * s;
 		if (p > 0.95) p = 0.95;
@@ -912,19 +1142,29 @@ tok_sim(const char *q, const char *qskel, const char *c, const char *cskel, bool
 		}
 	}
 	/* a script without short vowels: the consonant skeleton is what was written */
-	if (abjad && same_skel && strlen(qskel) >= 2) {
+	if (abjad && same_skel && (strlen(qskel) >= 3 || (strlen(qskel) == 2 && tl_sim(q, c, 0.7) >= 0.7))) {
 		*how = HOW_PHONETIC;
 		return s > 0.85 ? s : 0.85;
 	}
+	double best = 0;
 	if (lq >= 4 && lc >= 4 && s >= 0.75) {
 		*how = HOW_SPELLING;
-		return s * 0.95;
-	}
-	if (lq >= 3 && lc >= 3 && (lq == 3 || lc == 3) && s >= 0.66 && q[0] == c[0]) {
+		best = s * 0.95;
+	} else if (lq >= 3 && lc >= 3 && (lq == 3 || lc == 3) && s >= 0.66 && q[0] == c[0]) {
 		*how = HOW_SPELLING;
-		return 0.6;
+		best = 0.6;
 	}
-	return 0;
+	/* romanisation variants: cheap edits where transliterations disagree */
+	double tmin = lq <= 3 || lc <= 3 ? 0.9 : 0.85;
+	double t = tl_sim(q, c, tmin);
+	if (t >= tmin) {
+		t = 0.3 + 0.65 * t;
+		if (t > best) {
+			*how = HOW_TRANSLIT;
+			best = t;
+		}
+	}
+	return best;
 }
 
 struct stok { const char *s, *skel; uint8_t side; double w; };
@@ -941,13 +1181,24 @@ struct align_out {
 	int    qi[NAME_MAX_TOKENS], ci[NAME_MAX_TOKENS];
 	double sim[NAME_MAX_TOKENS];
 	enum how how[NAME_MAX_TOKENS];
+	uint8_t two[NAME_MAX_TOKENS];   /* glued pair: 1 record tokens ci, ci+1; 2 query tokens qi, qi+1 */
 	bool   crossed;       /* a pair matched own name against father's name */
 	double joined;        /* the whole-name skeleton comparison, when it won */
 };
 
-#define OMIT_WEIGHT   0.45   /* cost of a token on one side only, relative to a matched one */
+#define OMIT_WEIGHT   0.30   /* cost of a token on one side only, relative to a matched one */
 #define SUBST_WEIGHT  1.25   /* cost of tokens unmatched on both sides */
 #define CROSS_PENALTY    0.25   /* sim kept when own name pairs with father's name */
+
+/* Does t occur as a token of v? (A token matched exactly is never glued.) */
+static bool
+has_exact(const char *t, const struct stok *v, int n)
+{
+	for (int k = 0; k < n; k++)
+		if (strcmp(t, v[k].s) == 0)
+			return true;
+	return false;
+}
 
 static double
 align(const struct stok *q, int nq, bool qpat, const struct stok *c, int nc, bool cpat, bool abjad,
@@ -965,6 +1216,53 @@ align(const struct stok *q, int nq, bool qpat, const struct stok *c, int nc, boo
 			if (qpat && cpat && q[i].side != c[j].side)
 				sim[i][j] *= CROSS_PENALTY;
 		}
+	/* Glued or split tokens ("Obaidullah" / "Obaid Ullah", "Abdulrahman" /
+	 * "Abdul Rahman"): one token against two adjacent ones of the other
+	 * name, joined, matched first and counted for both. */
+	for (int pass = 0; pass < 2; pass++) {
+		const struct stok *a = pass ? c : q, *b = pass ? q : c;
+		int na = pass ? nc : nq, nb = pass ? nq : nc;
+		bool *au = pass ? cu : qu, *bu = pass ? qu : cu;
+		for (int i = 0; i < na; i++) {
+			size_t la = strlen(a[i].s);
+			if (au[i] || la < 6 || has_exact(a[i].s, b, nb))
+				continue;
+			for (int j = 0; j + 1 < nb; j++) {
+				char jn[2 * NAME_TOK_LEN + 2];
+				size_t l1 = strlen(b[j].s), l2 = strlen(b[j + 1].s);
+				double js;
+				if (bu[j] || bu[j + 1] || l1 < 2 || l2 < 2 || l1 + l2 + 2 < la || l1 + l2 > la + 2 ||
+				    b[j].side != b[j + 1].side || has_exact(b[j].s, a, na) || has_exact(b[j + 1].s, a, na))
+					continue;
+				memcpy(jn, b[j].s, l1);
+				memcpy(jn + l1, b[j + 1].s, l2 + 1);
+				js = strcmp(jn, a[i].s) == 0 ? 1.0 : tl_sim(jn, a[i].s, abjad ? 0.75 : 0.9);
+				if (js < 0.9 && abjad && js >= 0.75) {
+					/* Arabic script: the consonants are what was written */
+					char k1[NAME_TOK_LEN + 1], k2[NAME_TOK_LEN + 1];
+					name_skeleton(jn, k1, sizeof(k1));
+					name_skeleton(a[i].s, k2, sizeof(k2));
+					if (strlen(k1) >= 3 && strcmp(k1, k2) == 0)
+						js = 0.9;
+				}
+				if (js < 0.9)
+					continue;
+				js = js >= 1.0 ? 0.97 : 0.3 + 0.65 * js;
+				au[i] = bu[j] = bu[j + 1] = true;
+				if (ao->npair < NAME_MAX_TOKENS) {
+					ao->qi[ao->npair] = pass ? j : i;
+					ao->ci[ao->npair] = pass ? i : j;
+					ao->sim[ao->npair] = js;
+					ao->how[ao->npair] = HOW_GLUED;
+					ao->two[ao->npair] = pass ? 2 : 1;
+					ao->npair++;
+				}
+				m += js * (a[i].w + b[j].w + b[j + 1].w);
+				full += a[i].w + b[j].w + b[j + 1].w;
+				break;
+			}
+		}
+	}
 	/* greedy: best pair first (ties: the heavier pair) */
 	for (;;) {
 		int bi = -1, bj = -1;
@@ -1494,6 +1792,14 @@ idf(const struct nidx *x, uint32_t tid)
 	return w < 0.5 ? 0.5 : w;
 }
 
+/* An initial says little about who it is: it weighs at most 1. */
+static double
+tok_weight(const struct nidx *x, uint32_t tid, const char *s)
+{
+	double w = idf(x, tid);
+	return s[0] && s[1] == 0 && w > 1.0 ? 1.0 : w;
+}
+
 /* Per-thread scratch for searches: accumulators by name, counters by token. */
 struct scratch {
 	float    *acc;
@@ -1636,7 +1942,7 @@ score_name(const struct nidx *x, const struct nidx_query *q, const struct stok *
 		ct[j].s = smap_key(&x->tok, tid);
 		ct[j].skel = smap_key(&x->skel, x->tok_skel[tid]);
 		ct[j].side = x->fside[nm->off + (uint32_t)j];
-		ct[j].w = idf(x, tid);
+		ct[j].w = tok_weight(x, tid, ct[j].s);
 	}
 	s = align(qt, q->nn.ntok, q->nn.patronym, ct, nc, (nm->flags & 2) != 0, is_abjad(q->nn.script), &ao);
 	if (nm->flags & 1)
@@ -1678,9 +1984,21 @@ explain(const struct nidx *x, const struct nidx_query *q, const struct stok *qt,
 	for (int k = 0; k < ps->ao.npair; k++) {
 		int i = ps->ao.qi[k], j = ps->ao.ci[k];
 		uint32_t tid = x->ftok[nm->off + (uint32_t)j];
+		char qs[2 * NAME_TOK_LEN + 2], cs[2 * NAME_TOK_LEN + 2];
 		qused[i] = cused[j] = true;
-		json_array_append_new(pairs, json_pack("{s:s, s:s, s:s, s:f, s:f}", "query", qt[i].s,
-		    "matched", smap_key(&x->tok, tid), "how", how_name[ps->ao.how[k]],
+		str_copy(qs, sizeof(qs), qt[i].s);
+		str_copy(cs, sizeof(cs), smap_key(&x->tok, tid));
+		if (ps->ao.two[k] == 1 && j + 1 < nm->ntok) {
+			cused[j + 1] = true;
+			str_copy(cs + strlen(cs), sizeof(cs) - strlen(cs), " ");
+			str_copy(cs + strlen(cs), sizeof(cs) - strlen(cs), smap_key(&x->tok, x->ftok[nm->off + (uint32_t)j + 1]));
+		} else if (ps->ao.two[k] == 2 && i + 1 < q->nn.ntok) {
+			qused[i + 1] = true;
+			str_copy(qs + strlen(qs), sizeof(qs) - strlen(qs), " ");
+			str_copy(qs + strlen(qs), sizeof(qs) - strlen(qs), qt[i + 1].s);
+		}
+		json_array_append_new(pairs, json_pack("{s:s, s:s, s:s, s:f, s:f}", "query", qs,
+		    "matched", cs, "how", how_name[ps->ao.how[k]],
 		    "similarity", round(ps->ao.sim[k] * 1000) / 1000, "weight", round(qt[i].w * 100) / 100));
 	}
 	for (int i = 0; i < q->nn.ntok; i++)
@@ -1736,7 +2054,7 @@ nidx_search(struct nidx *x, const struct nidx_query *q, double min_score, struct
 		return -1;
 	for (int i = 0; i < q->nn.ntok; i++) {
 		uint32_t tid = smap_get(&x->tok, q->nn.t[i].s);
-		qt[i] = (struct stok){ q->nn.t[i].s, q->nn.t[i].skel, q->nn.t[i].side, idf(x, tid) };
+		qt[i] = (struct stok){ q->nn.t[i].s, q->nn.t[i].skel, q->nn.t[i].side, tok_weight(x, tid, q->nn.t[i].s) };
 		if (tid != UINT32_MAX && x->tok_df[tid] <= DF_CAP)
 			all_capped = false;
 		if (tid != UINT32_MAX && (rarest == UINT32_MAX || x->tok_df[tid] < x->tok_df[rarest]))

@@ -104,7 +104,7 @@ struct nidx_hit {
 };
 
 /* The operating threshold: a score at or above it is an alert. */
-#define NIDX_THRESHOLD 0.80
+#define NIDX_THRESHOLD 0.81
 
 /* Best `want` persons for q, best first (ties by id). Returns the number
  * written to hits (each with an explanation), or -1 when out of memory.

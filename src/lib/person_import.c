@@ -256,6 +256,9 @@ add_unique_str(json_t *arr, const char *s)
 	json_array_append_new(arr, json_string(s));
 }
 
+static void ofac_name(const char *in, char *out, size_t outsz);
+#define PERSON_MAX_NAMES_IMPORT 64   /* persons.h PERSON_MAX_NAMES */
+
 /* Remarks: "DOB 01 Apr 1950; alt. DOB 1951; POB ...; nationality Iraq;
  * citizen Iraq; Gender Male; Passport 1084010 (Egypt); ..." */
 static void
@@ -276,7 +279,22 @@ ofac_remarks(json_t *person, const char *rem)
 		char *q = part;
 		if (strncmp(q, "alt. ", 5) == 0)
 			q += 5;
-		if (strncmp(q, "DOB ", 4) == 0) {
+		if (strncmp(q, "a.k.a. ", 7) == 0) {
+			/* OFAC puts its weak (low-quality) a.k.a.s in the remarks:
+			 * "a.k.a. 'ABU MANSOUR'.", "a.k.a. 'UBAIDAH, Abu'" */
+			char raw[512], name[600];
+			size_t k;
+			str_copy(raw, sizeof(raw), q + 7);
+			trim(raw);
+			k = strlen(raw);
+			while (k && (raw[k - 1] == '.' || raw[k - 1] == '"' || raw[k - 1] == ' ' || raw[k - 1] == '\''))
+				raw[--k] = 0;
+			ofac_name(raw[0] == '\'' ? raw + 1 : raw, name, sizeof(name));
+			json_t *names = json_object_get(person, "names");
+			if (name[0] && json_array_size(names) < PERSON_MAX_NAMES_IMPORT)
+				json_array_append_new(names, json_pack("{s:s, s:s, s:s}", "name", name,
+				    "strength", "weak", "kind", "aka"));
+		} else if (strncmp(q, "DOB ", 4) == 0) {
 			char d[16];
 			if (ofac_date(q + 4, d, sizeof(d)) == 0)
 				add_unique_str(dobs, d);
@@ -503,8 +521,21 @@ un_person(xmlNode *ind)
 		const char *nm = (const char *)c->name;
 		if (strcmp(nm, "INDIVIDUAL_ALIAS") == 0) {
 			char *q = node_text(child(c, "QUALITY")), *an = node_text(child(c, "ALIAS_NAME"));
-			if (an && an[0])
-				un_add_name(names, an, q && strcmp(q, "Low") == 0 ? "weak" : "strong", "alias");
+			/* one ALIAS_NAME sometimes holds several: "A B; A C; D C" */
+			for (char *sv = NULL, *part = an ? strtok_r(an, ";", &sv) : NULL; part;
+			    part = strtok_r(NULL, ";", &sv)) {
+				char *o = part;
+				for (char *w = part; *w; w++) {   /* white space runs -> one space */
+					char ch = *w == '\n' || *w == '\r' || *w == '\t' ? ' ' : *w;
+					if (ch == ' ' && o > part && o[-1] == ' ')
+						continue;
+					*o++ = ch;
+				}
+				*o = 0;
+				trim(part);
+				if (part[0])
+					un_add_name(names, part, q && strcmp(q, "Low") == 0 ? "weak" : "strong", "alias");
+			}
 			free(q);
 			free(an);
 		} else if (strcmp(nm, "INDIVIDUAL_DATE_OF_BIRTH") == 0) {

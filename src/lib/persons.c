@@ -23,7 +23,7 @@
 #include "simpul_limits.h"
 #include "store.h"
 
-#define NORM_VERSION 1   /* bump when name_normalise changes: stored tokens are recomputed */
+#define NORM_VERSION 2   /* bump when name_normalise changes: stored tokens are recomputed */
 
 static const char *const roles[] = { "wanted", "suspect", "victim_of_trafficking", "missing",
 	"sanctioned", "witness", "other" };
@@ -654,6 +654,131 @@ node_person_create(struct node *n, const struct reqctx *c, const json_t *in, jso
 	if (rc == 0)
 		*out = json_pack("{s:s, s:O*, s:o}", "id", id, "ref", json_object_get(body, "ref"),
 		    "markings", markings_json(&m));
+	json_decref(body);
+	return rc;
+}
+
+/* PUT /api/v1/persons/{id}: the whole person again, as for create, plus an
+ * optional "version" (the one the caller read; 409 when the person moved
+ * on). Only the originating agency changes its record (one writer per
+ * record); an agency that may see it gets 403, one that may not 404, as
+ * for an unknown id. Markings: the new ones when given, else the current
+ * ones, except that a person who becomes a victim of trafficking gets the
+ * most restrictive ones (as on create). The id, contact reference and
+ * creation time are kept; the version goes up by one. Decided and written
+ * in one write transaction, refusals included (audited there). */
+int
+node_person_update(struct node *n, const struct reqctx *c, const char *id, const json_t *in,
+    json_t **out, struct err *e)
+{
+	struct markings m;
+	struct xrecord cur, x;
+	json_t *body = NULL, *v, *d;
+	char keys[PERSON_MAX_DOCS][48], *text = NULL;
+	const char *kp[PERSON_MAX_DOCS];
+	int64_t want = 0;
+	size_t nk;
+	int found, rc = -1, status = 0;
+	struct err e2 = {0};
+
+	*out = NULL;
+	memset(&cur, 0, sizeof(cur));
+	if (c == NULL || c->p == NULL || !may_write_le(c))
+		return refuse_read(n, c, "person.update", id, 403,
+		    "only law-enforcement analysts, investigators, supervisors and admins may change persons", e);
+	if ((v = json_object_get(in, "version")) != NULL && !json_is_null(v)) {
+		if (!json_is_integer(v) || json_integer_value(v) < 1) {
+			err_set(e, 400, "version", "version must be the positive integer you read");
+			node_audit_refusal(n, c, "person.update", e->field, e->status, e->msg);
+			return -1;
+		}
+		want = json_integer_value(v);
+	}
+	if (person_parse(in, &body, &m, e) == -1) {
+		node_audit_refusal(n, c, "person.update", e->field, e->status, e->msg);
+		return -1;
+	}
+	if (node_write_begin(n, e) == -1) {
+		json_decref(body);
+		return -1;
+	}
+	found = strlen(id) == SIMPUL_ID_LEN ? store_xrecord_get(node_writer(n), id, &cur) : 1;
+	if (found == -1) {
+		err_set(e, 500, "", "could not read the person");
+		goto end;
+	}
+	if (found == 0 && strcmp(cur.kind, "person") != 0)
+		found = 1;
+	if (found == 1 || decide(c, &cur) == POLICY_NONE) {
+		status = 404;
+		err_set(e, 404, "id", "no person %.40s that you may see", id);
+		if (found == 0 && cur.m.disclosure == DISC_SILENT && strcmp(cur.agency_id, c->p->agency.id) != 0) {
+			json_t *pl = json_pack("{s:s, s:s, s:s, s:s}", "your_record", cur.id, "kind", "person",
+			    "agency", c->p->agency.id, "action", "person.update");
+			node_alert_put(n, cur.agency_id, "silent_search", pl, &e2);
+			json_decref(pl);
+		}
+	} else if (strcmp(cur.agency_id, c->p->agency.id) != 0) {
+		status = 403;
+		err_set(e, 403, "id", "only the originating agency (%s) may change this person", cur.agency_id);
+	} else if (want && want != cur.version) {
+		status = 409;
+		err_set(e, 409, "version", "the person is at version %lld, not %lld: read it again and resend",
+		    (long long)cur.version, (long long)want);
+	}
+	if (status) {
+		char oc[32];
+		snprintf(oc, sizeof(oc), "refused:%d", status);
+		d = json_pack("{s:s}", "reason", e->msg);
+		rc = node_audit_write(n, c, "person.update", id, oc, d, &e2);
+		json_decref(d);
+		node_write_end(n, rc, &e2);
+		rc = -1;
+		goto out;
+	}
+	if (json_object_get(in, "markings") == NULL) {
+		const char *role = json_string_value(json_object_get(body, "role"));
+		if (role == NULL || strcmp(role, "victim_of_trafficking") != 0)
+			m = cur.m;
+	}
+	memset(&x, 0, sizeof(x));
+	memcpy(x.id, cur.id, sizeof(x.id));
+	memcpy(x.contact_ref, cur.contact_ref, sizeof(x.contact_ref));
+	str_copy(x.kind, sizeof(x.kind), "person");
+	str_copy(x.agency_id, sizeof(x.agency_id), cur.agency_id);
+	str_copy(x.ref, sizeof(x.ref), json_string_value(json_object_get(body, "ref")) ?
+	    json_string_value(json_object_get(body, "ref")) : "");
+	x.version = cur.version + 1;
+	x.created_ms = cur.created_ms;
+	x.updated_ms = now_ms();
+	if (x.updated_ms <= cur.updated_ms)
+		x.updated_ms = cur.updated_ms + 1;
+	x.m = m;
+	if ((text = json_dumps(body, JSON_COMPACT)) == NULL) {
+		err_set(e, 500, "", "out of memory");
+		goto end;
+	}
+	x.body = text;
+	person_keys(body, keys, &nk);
+	for (size_t i = 0; i < nk; i++)
+		kp[i] = keys[i];
+	if ((rc = store_xrecord_put(node_writer(n), &x, kp, nk, e)) == 0) {
+		json_t *mn = markings_json(&m), *mo = markings_json(&cur.m);
+		d = json_pack("{s:s, s:I, s:I, s:b}", "ref", x.ref, "from_version", (json_int_t)cur.version,
+		    "version", (json_int_t)x.version, "markings_changed", !json_equal(mn, mo));
+		json_decref(mn);
+		json_decref(mo);
+		rc = node_audit_write(n, c, "person.update", id, "ok", d, e);
+		json_decref(d);
+	}
+end:
+	rc = node_write_end(n, rc, e);
+	if (rc == 0)
+		*out = json_pack("{s:s, s:O*, s:I, s:o}", "id", x.id, "ref", json_object_get(body, "ref"),
+		    "version", (json_int_t)x.version, "markings", markings_json(&m));
+out:
+	free(text);
+	free((char *)cur.body);
 	json_decref(body);
 	return rc;
 }

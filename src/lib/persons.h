@@ -27,6 +27,12 @@ int person_parse(const json_t *in, json_t **out, struct markings *m, struct err 
 /* POST /api/v1/persons. *out = {"id","ref"}. */
 int node_person_create(struct node *n, const struct reqctx *c, const json_t *body,
     json_t **out, struct err *e);
+/* PUT /api/v1/persons/{id}: the whole person again, "version"? the one
+ * read (409 when it moved on). Only the originating agency (403 for others
+ * that may see it, 404 for those that may not); markings kept unless given.
+ * *out = {"id","ref","version","markings"}. */
+int node_person_update(struct node *n, const struct reqctx *c, const char *id, const json_t *body,
+    json_t **out, struct err *e);
 /* GET /api/v1/persons/{id}: full, hit-only, or 404. */
 int node_person_get(struct node *n, const struct reqctx *c, const char *id, json_t **out,
     struct err *e);

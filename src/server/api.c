@@ -420,6 +420,7 @@ static const struct route routes[] = {
 	{ "POST", "/api/v1/notices",      AUTH_TOKEN, SIMPUL_MAX_BODY, h_notice_post },
 	{ "GET",  "/api/v1/notices",      AUTH_TOKEN, 0, h_notices_get },
 	{ "POST", "/api/v1/notices/ack",  AUTH_TOKEN, SMALL, h_notice_ack },
+	{ "PUT",  "/api/v1/persons/",     AUTH_TOKEN, SIMPUL_MAX_BODY, h_person_put },
 	/* issue 4: networks, generic values, watchlists, delivery (api_net.c) */
 	{ "GET",    "/api/v1/networks",          AUTH_TOKEN, 0, h_networks },
 	{ "GET",    "/api/v1/networks/",         AUTH_TOKEN, 0, h_network_get },

@@ -99,6 +99,23 @@ h_person_get(const struct api_req *r, const struct reqctx *c, const char *tail, 
 	json_decref(out);
 }
 
+/* PUT /api/v1/persons/{id} */
+void
+h_person_put(const struct api_req *r, const struct reqctx *c, const char *tail, struct api_resp *resp)
+{
+	struct err e = {0};
+	json_t *in, *out = NULL;
+
+	if ((in = body(r, c, "person.update", resp)) == NULL)
+		return;
+	if (node_person_update(r->n, c, tail, in, &out, &e) == -1)
+		problem(resp, &e);
+	else
+		reply(resp, 200, out);
+	json_decref(in);
+	json_decref(out);
+}
+
 void
 h_document_post(const struct api_req *r, const struct reqctx *c, const char *tail, struct api_resp *resp)
 {

@@ -153,6 +153,7 @@ void api_ppp_shutdown(void);
 typedef void api_handler_fn(const struct api_req *, const struct reqctx *, const char *, struct api_resp *);
 api_handler_fn h_person_post, h_person_search, h_person_get, h_document_post, h_document_check,
     h_notice_post, h_notices_get, h_notice_ack;
+api_handler_fn h_person_put;
 /* ---- api_web.c: what the web application needs beyond the core API ---- */
 #define SESSION_COOKIE "simpul_session"
 void h_session_post(const struct api_req *r, const struct reqctx *c, const char *tail, struct api_resp *resp);

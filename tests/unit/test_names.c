@@ -160,6 +160,30 @@ test_scoring_rules(void **s)
 	assert_true(pair("Kelly Moore", "Umar Kecil") < 0.5);
 }
 
+static void
+test_transliteration_variants(void **s)
+{
+	(void)s;
+	/* romanisations of one name: vowels, kh/h, j/y, doubled letters */
+	assert_true(pair("Takhir Yuldashev", "Tohir Yuldashev") >= NIDX_THRESHOLD);
+	assert_true(pair("Mohamed Abdullah Al Ameen", "Muhammad 'Abdallah al-Amin") >= NIDX_THRESHOLD);
+	assert_true(pair("Aleksej Aleksandrovich Dikij", "Aleksey Aleksandrovich Dikiy") >= NIDX_THRESHOLD);
+	/* a glued article, and glued or split tokens */
+	assert_true(pair("Abou Oubida Khairy Hafiz el Agha", "Abu Obaidah Khairy Hafiz Alagha") >= NIDX_THRESHOLD);
+	assert_true(pair("Obaidullah Akhund", "Obaid Ullah Akhund") >= NIDX_THRESHOLD);
+	assert_true(pair("Mohammadhassan Toulai", "Mohammad Hassan Toulai") >= NIDX_THRESHOLD);
+	/* a name against itself is 1, even when a token is two others glued */
+	assert_true(pair("Abdul Rahman Abdulrahman", "Abdul Rahman Abdulrahman") > 0.999);
+	assert_true(pair("av fikadusata avfikadusata", "av fikadusata avfikadusata") > 0.999);
+	/* initials stand for a name, weakly */
+	assert_true(pair("V. Boyarkin", "Victor Boyarkin") > pair("Petr Boyarkin", "Victor Boyarkin"));
+	/* names the tables know apart do not become variants of each other */
+	assert_true(pair("Hasan Tabari", "Husayn Tabari") < NIDX_THRESHOLD);
+	/* cheap edits are not free: other names stay apart */
+	assert_true(pair("Jean Harris", "Eric Chan") < 0.5);
+	assert_true(pair("Tahir Yuldashev", "Tariq Yuldashev") < NIDX_THRESHOLD);
+}
+
 struct fixture { struct nidx *x; };
 
 static void
@@ -320,6 +344,54 @@ count_cb(void *ctx, json_t *p)
 	return 0;
 }
 
+/* A synthetic SDN row (not list data): strong aliases come from alt.csv,
+ * weak ones from the remarks' a.k.a.s. */
+static int
+weak_cb(void *ctx, json_t *p)
+{
+	json_t **out = ctx;
+	*out = p;
+	return 0;
+}
+
+static void
+test_ofac_weak_aliases(void **s)
+{
+	const char *sdn = "9,\"DOE, John\",\"individual\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,"
+	    "\"DOB 01 Jan 1970; a.k.a. 'JD'; a.k.a. 'SMITH, Johnny'.\"\r\n";
+	const char *alt = "9,1,\"aka\",\"DOE, Jon\",-0- \r\n";
+	json_t *p = NULL, *names;
+	struct err e;
+
+	(void)s;
+	assert_int_equal(ofac_read(sdn, strlen(sdn), alt, strlen(alt), weak_cb, &p, &e), 0);
+	assert_non_null(p);
+	names = json_object_get(p, "names");
+	assert_int_equal(json_array_size(names), 4);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(names, 1), "name")), "Jon DOE");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(names, 1), "strength")), "strong");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(names, 2), "name")), "JD");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(names, 2), "strength")), "weak");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(names, 3), "name")), "Johnny SMITH");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(names, 3), "strength")), "weak");
+	json_decref(p);
+	/* the UN list sometimes packs several aliases into one ALIAS_NAME */
+	const char *un = "<CONSOLIDATED_LIST><INDIVIDUALS><INDIVIDUAL><DATAID>1</DATAID>"
+	    "<FIRST_NAME>JOHN</FIRST_NAME><SECOND_NAME>DOE</SECOND_NAME><REFERENCE_NUMBER>XXi.001</REFERENCE_NUMBER>"
+	    "<INDIVIDUAL_ALIAS><QUALITY>Good</QUALITY><ALIAS_NAME>Jon Doe; Jon\n   Do;</ALIAS_NAME></INDIVIDUAL_ALIAS>"
+	    "<INDIVIDUAL_ALIAS><QUALITY>Low</QUALITY><ALIAS_NAME>JD</ALIAS_NAME></INDIVIDUAL_ALIAS>"
+	    "</INDIVIDUAL></INDIVIDUALS></CONSOLIDATED_LIST>";
+	p = NULL;
+	assert_int_equal(unxml_read(un, strlen(un), weak_cb, &p, &e), 0);
+	assert_non_null(p);
+	names = json_object_get(p, "names");
+	assert_int_equal(json_array_size(names), 4);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(names, 1), "name")), "Jon Doe");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(names, 2), "name")), "Jon Do");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(names, 3), "strength")), "weak");
+	json_decref(p);
+}
+
 static char *
 slurp(const char *path, size_t *len)
 {
@@ -382,10 +454,12 @@ main(void)
 		cmocka_unit_test(test_other_scripts),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_scoring_rules),
+		cmocka_unit_test(test_transliteration_variants),
 		cmocka_unit_test(test_index_search_idf_dob_docs_explain),
 		cmocka_unit_test(test_mrz),
 		cmocka_unit_test(test_csv_and_countries),
 		cmocka_unit_test(test_readers_on_dev_lists),
+		cmocka_unit_test(test_ofac_weak_aliases),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
