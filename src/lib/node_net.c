@@ -1048,6 +1048,13 @@ node_alert_visible(struct store *st, const struct principal *p, const struct ale
 	struct xrecord x;
 	bool yes = false;
 
+	/* An auditor reviews the trail, not content: of its agency's alerts it
+	 * sees only who searched a silent record of its own, and the notices
+	 * the gate lets it read; match, watch and request alerts name other
+	 * agencies' records. */
+	if (p->role == ROLE_AUDITOR && strcmp(a->kind, "notice") != 0 &&
+	    strcmp(a->kind, "silent_search") != 0)
+		return false;
 	if (strcmp(a->kind, "notice") != 0)
 		return true;
 	/* A notice alert goes to each agency that may read the notice; each of
