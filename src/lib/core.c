@@ -563,6 +563,10 @@ spool_recover(struct node *n, struct err *e)
 			break;          /* a torn or damaged tail: never answered */
 		from = done;
 	}
+	/* A write cut by a crash leaves a torn last record, never answered;
+	 * anything else unreadable is kept aside, not destroyed. */
+	if (from < to && spool_keep_damaged(n->sp, from, e) == -1)
+		return -1;
 	return spool_restart(n->sp, e);
 }
 

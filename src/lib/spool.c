@@ -474,3 +474,26 @@ out:
 	close(fd);
 	return rc;
 }
+
+int
+spool_keep_damaged(struct spool *sp, uint64_t from, struct err *e)
+{
+	char path[4096], *buf = NULL;
+	int fd, rc = -1;
+
+	if (from >= sp->end)
+		return 0;
+	if ((size_t)snprintf(path, sizeof(path), "%s.damaged", sp->path) >= sizeof(path) ||
+	    spool_read(sp, from, sp->end, &buf, e) == -1)
+		return -1;
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600)) == -1 ||
+	    write(fd, buf, (size_t)(sp->end - from)) != (ssize_t)(sp->end - from) || fsync(fd) == -1)
+		err_set(e, 500, "audit", "cannot keep the unreadable end of the audit spool in %s: %s",
+		    path, strerror(errno));
+	else
+		rc = 0;
+	if (fd != -1)
+		close(fd);
+	free(buf);
+	return rc;
+}

@@ -68,6 +68,9 @@ int64_t spool_decode(const char *buf, size_t len, spool_cb cb, void *ctx);
 
 /* Read [from, to) into a malloc'd buffer. */
 int  spool_read(struct spool *sp, uint64_t from, uint64_t to, char **out, struct err *e);
+/* Copy [from, end) to `<db>-spool.damaged` (appended): bytes recovery could
+ * not read as records are kept for a person to look at, not destroyed. */
+int  spool_keep_damaged(struct spool *sp, uint64_t from, struct err *e);
 /* Start the file over with a new id, once everything in it is ingested
  * (a damaged tail goes with it: it was never answered). */
 int  spool_restart(struct spool *sp, struct err *e);

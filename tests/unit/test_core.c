@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "audit.h"
@@ -1854,6 +1855,16 @@ spool_recovery_exactly_once(void **state)
 	reopen(f, 0);
 	assert_int_equal(count_action(f, "spool.test"), 3);
 	assert_int_equal(count_action(f, "spool.torn"), 0);
+	{
+		/* The torn half-record is kept aside, not destroyed. */
+		char dp[192];
+		struct stat sb;
+
+		snprintf(dp, sizeof(dp), "%s-spool.damaged", f->path);
+		assert_int_equal(stat(dp, &sb), 0);
+		assert_true(sb.st_size > 0);
+		unlink(dp);
+	}
 	chain_ok(f, NULL);
 	al = alerts(f, &f->th);
 	assert_true(count_alerts(al, "silent_search") >= 1);
