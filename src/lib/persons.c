@@ -1915,14 +1915,14 @@ node_notice_create(struct node *n, const struct reqctx *c, const json_t *in, jso
 		return -1;
 	}
 	rc = store_xrecord_put(node_writer(n), &x, NULL, 0, e);
-	/* Every agency that may see the notice finds it in its alerts. */
+	/* Every agency that may see the notice finds it in its alerts, its own
+	 * included (its other principals learn of it too); each principal is
+	 * asked again at delivery (node_alert_visible). */
 	if (rc == 0 && store_agency_list(node_writer(n), agency_collect, &al) != 0)
 		rc = -1;
 	int nalerted = 0;
 	for (size_t k = 0; rc == 0 && k < al.n; k++) {
 		struct principal ap;
-		if (strcmp(al.a[k].id, x.agency_id) == 0)
-			continue;
 		node_agency_principal(&al.a[k], &ap);
 		struct record_meta meta = { x.agency_id, &x.m };
 		if (policy_decide(&ap, &meta, USE_READ) != POLICY_FULL)

@@ -372,6 +372,8 @@ def notices_alert_list_and_acknowledge():
           "a member agency gets the notice in its alerts")
     check(not any(a["kind"] == "notice" and a["data"].get("notice") == nid for a in n.alerts("UK-NCA")),
           "a partner outside MEMBERS got the notice")
+    check(any(a["kind"] == "notice" and a["data"].get("notice") == nid for a in n.alerts("MY-NSRC-2")),
+          "another principal of the issuing agency gets the notice in its alerts")
     lst = n.get("/api/v1/notices", "TH-AOC").json["notices"]
     mine = [x for x in lst if x["id"] == nid]
     eq((len(mine), mine[0]["acknowledged"]), (1, False), "listed, not yet acknowledged")
