@@ -261,6 +261,20 @@ spool_sync(struct spool *sp)
 	return fdatasync(sp->fd);
 }
 
+/* A NUL-terminated copy of n bytes that hold no NUL (not strndup: the
+ * record's bytes are not a C string, and ASan's strndup reads one past). */
+static char *
+copy_n(const void *p, size_t n)
+{
+	char *s = malloc(n + 1);
+
+	if (s != NULL) {
+		memcpy(s, p, n);
+		s[n] = '\0';
+	}
+	return s;
+}
+
 /* Bounded reads from a record's payload. */
 struct rd {
 	const unsigned char *p, *end;
@@ -358,7 +372,7 @@ spool_decode(const char *buf, size_t len, spool_cb cb, void *ctx)
 				r.bad = true;
 				break;
 			}
-			if ((payloads[k] = strndup((const char *)ps, pl)) == NULL) {
+			if ((payloads[k] = copy_n(ps, pl)) == NULL) {
 				rc = -1;
 				goto out;
 			}
@@ -371,7 +385,7 @@ spool_decode(const char *buf, size_t len, spool_cb cb, void *ctx)
 		/* The prefix is not NUL-terminated in the buffer: the caller
 		 * gets a copy that is. */
 		{
-			char *pfx = strndup(en.prefix, en.prefix_len);
+			char *pfx = copy_n(en.prefix, en.prefix_len);
 			int crc;
 
 			if (pfx == NULL) {
