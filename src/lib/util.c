@@ -106,45 +106,12 @@ sbuf_printf(struct sbuf *b, const char *fmt, ...)
 	return 0;
 }
 
-int
-sbuf_json_str(struct sbuf *b, const char *s)
-{
-	static const char hexd[] = "0123456789abcdef";
-	const unsigned char *p = (const unsigned char *)s;
-	const unsigned char *run = p;
-	char esc[8];
-
-	if (sbuf_addc(b, '"') == -1)
-		return -1;
-	for (; *p; p++) {
-		if (*p >= 0x20 && *p != '"' && *p != '\\' && *p != 0x7f)
-			continue;
-		if (p > run && sbuf_add(b, run, (size_t)(p - run)) == -1)
-			return -1;
-		switch (*p) {
-		case '"':  memcpy(esc, "\\\"", 3); break;
-		case '\\': memcpy(esc, "\\\\", 3); break;
-		case '\n': memcpy(esc, "\\n", 3); break;
-		case '\r': memcpy(esc, "\\r", 3); break;
-		case '\t': memcpy(esc, "\\t", 3); break;
-		default:
-			esc[0] = '\\'; esc[1] = 'u'; esc[2] = '0'; esc[3] = '0';
-			esc[4] = hexd[*p >> 4]; esc[5] = hexd[*p & 15]; esc[6] = 0;
-		}
-		if (sbuf_adds(b, esc) == -1)
-			return -1;
-		run = p + 1;
-	}
-	if (p > run && sbuf_add(b, run, (size_t)(p - run)) == -1)
-		return -1;
-	return sbuf_addc(b, '"');
-}
-
-/* Length of the valid UTF-8 sequence at p (lead byte >= 0x80), 0 if it is
- * not one: overlong forms, surrogates and code points past U+10FFFF are
- * refused, as jansson does. */
+/* Length of the valid UTF-8 sequence at p (lead byte >= 0x80; avail bytes
+ * readable, or SIZE_MAX in a NUL-terminated string, where the NUL stops the
+ * continuation bytes), 0 if it is not one: overlong forms, surrogates and
+ * code points past U+10FFFF are refused, as jansson does. */
 static size_t
-utf8_seq(const unsigned char *p)
+utf8_seq(const unsigned char *p, size_t avail)
 {
 	unsigned c = *p;
 	size_t len, i;
@@ -155,7 +122,9 @@ utf8_seq(const unsigned char *p)
 	else if ((c & 0xf8) == 0xf0) { len = 4; cp = c & 0x07; }
 	else
 		return 0;
-	for (i = 1; i < len; i++) {     /* stops at the terminating NUL */
+	if (avail < len)
+		return 0;
+	for (i = 1; i < len; i++) {
 		if ((p[i] & 0xc0) != 0x80)
 			return 0;
 		cp = (cp << 6) | (p[i] & 0x3f);
@@ -166,10 +135,13 @@ utf8_seq(const unsigned char *p)
 	return len;
 }
 
-int
-sbuf_json_canon_str(struct sbuf *b, const char *s)
+/* A JSON string literal. canon: exactly as jansson writes it (\b and \f,
+ * upper-case \u00XX, DEL as is, invalid UTF-8 refused); otherwise DEL is
+ * escaped too and bytes pass unchecked (the caller validated them). */
+static int
+json_str(struct sbuf *b, const char *s, bool canon)
 {
-	static const char hexd[] = "0123456789ABCDEF";
+	const char *hexd = canon ? "0123456789ABCDEF" : "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s;
 	const unsigned char *run = p;
 	char esc[8];
@@ -178,13 +150,13 @@ sbuf_json_canon_str(struct sbuf *b, const char *s)
 	if (sbuf_addc(b, '"') == -1)
 		return -1;
 	while (*p) {
-		if (*p >= 0x80) {
-			if ((len = utf8_seq(p)) == 0)
+		if (*p >= 0x80 && canon) {
+			if ((len = utf8_seq(p, SIZE_MAX)) == 0)
 				return -1;
 			p += len;
 			continue;
 		}
-		if (*p >= 0x20 && *p != '"' && *p != '\\') {
+		if (*p >= 0x20 && *p != '"' && *p != '\\' && (canon || *p != 0x7f)) {
 			p++;
 			continue;
 		}
@@ -193,14 +165,18 @@ sbuf_json_canon_str(struct sbuf *b, const char *s)
 		switch (*p) {
 		case '"':  memcpy(esc, "\\\"", 3); break;
 		case '\\': memcpy(esc, "\\\\", 3); break;
-		case '\b': memcpy(esc, "\\b", 3); break;
-		case '\f': memcpy(esc, "\\f", 3); break;
 		case '\n': memcpy(esc, "\\n", 3); break;
 		case '\r': memcpy(esc, "\\r", 3); break;
 		case '\t': memcpy(esc, "\\t", 3); break;
 		default:
-			esc[0] = '\\'; esc[1] = 'u'; esc[2] = '0'; esc[3] = '0';
-			esc[4] = hexd[*p >> 4]; esc[5] = hexd[*p & 15]; esc[6] = 0;
+			if (canon && *p == '\b') {
+				memcpy(esc, "\\b", 3);
+			} else if (canon && *p == '\f') {
+				memcpy(esc, "\\f", 3);
+			} else {
+				esc[0] = '\\'; esc[1] = 'u'; esc[2] = '0'; esc[3] = '0';
+				esc[4] = hexd[*p >> 4]; esc[5] = hexd[*p & 15]; esc[6] = 0;
+			}
 		}
 		if (sbuf_adds(b, esc) == -1)
 			return -1;
@@ -209,6 +185,18 @@ sbuf_json_canon_str(struct sbuf *b, const char *s)
 	if (p > run && sbuf_add(b, run, (size_t)(p - run)) == -1)
 		return -1;
 	return sbuf_addc(b, '"');
+}
+
+int
+sbuf_json_str(struct sbuf *b, const char *s)
+{
+	return json_str(b, s, false);
+}
+
+int
+sbuf_json_canon_str(struct sbuf *b, const char *s)
+{
+	return json_str(b, s, true);
 }
 
 void
@@ -295,7 +283,6 @@ utf8_valid(const char *s, size_t n)
 	while (p < end) {
 		unsigned c = *p;
 		size_t len;
-		uint32_t cp;
 
 		if (c < 0x80) {
 			if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
@@ -303,21 +290,7 @@ utf8_valid(const char *s, size_t n)
 			p++;
 			continue;
 		}
-		if ((c & 0xe0) == 0xc0) { len = 2; cp = c & 0x1f; }
-		else if ((c & 0xf0) == 0xe0) { len = 3; cp = c & 0x0f; }
-		else if ((c & 0xf8) == 0xf0) { len = 4; cp = c & 0x07; }
-		else
-			return false;
-		if ((size_t)(end - p) < len)
-			return false;
-		for (size_t i = 1; i < len; i++) {
-			if ((p[i] & 0xc0) != 0x80)
-				return false;
-			cp = (cp << 6) | (p[i] & 0x3f);
-		}
-		if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
-		    (len == 4 && cp < 0x10000) || cp > 0x10ffff ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
+		if ((len = utf8_seq(p, (size_t)(end - p))) == 0)
 			return false;
 		p += len;
 	}
