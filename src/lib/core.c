@@ -508,7 +508,7 @@ ingest_cb(void *ctx, const struct spool_entry *en)
 static int
 spool_ingest(struct node *n, uint64_t from, uint64_t to, uint64_t *done, struct err *e)
 {
-	char *buf = NULL, pos[64];
+	char *buf = NULL;
 	int64_t used;
 	int rc = -1;
 
@@ -528,9 +528,8 @@ spool_ingest(struct node *n, uint64_t from, uint64_t to, uint64_t *done, struct 
 		err_set(e, 500, "audit", "the audit spool could not be ingested");
 		goto rollback;
 	}
-	snprintf(pos, sizeof(pos), "%016llx:%llu", (unsigned long long)spool_id(n->sp),
-	    (unsigned long long)(from + (uint64_t)used));
-	if (store_meta_put(n->w, "audit_spool", pos, e) == -1 || store_commit(n->w, e) == -1)
+	if (spool_note_ingested(n->sp, n->w, from + (uint64_t)used, e) == -1 ||
+	    store_commit(n->w, e) == -1)
 		goto rollback;
 	*done = from + (uint64_t)used;
 	rc = 0;
@@ -549,13 +548,8 @@ out:
 static int
 spool_recover(struct node *n, struct err *e)
 {
-	char pos[64] = "";
-	unsigned long long id = 0, off = 0;
-	uint64_t from = SPOOL_HEADER, to = spool_end(n->sp), done;
+	uint64_t from = spool_resume_at(n->sp, n->w), to = spool_end(n->sp), done;
 
-	if (store_meta_get(n->w, "audit_spool", pos, sizeof(pos)) == 0 &&
-	    sscanf(pos, "%16llx:%llu", &id, &off) == 2 && id == spool_id(n->sp) && off > from)
-		from = off;
 	while (from < to) {
 		if (spool_ingest(n, from, to, &done, e) == -1)
 			return -1;

@@ -455,14 +455,57 @@ spool_restart(struct spool *sp, struct err *e)
 	return 0;
 }
 
+/* The database's note of how far a spool was ingested: meta audit_spool =
+ * "<16 hex digits of the spool's id>:<offset>", written in the same
+ * transaction as the entries. */
+#define META_POS "audit_spool"
+
+/* Where ingesting the spool with id sid resumes: the noted offset, or the
+ * first record when the note names another id (a restarted file) or none. */
+static uint64_t
+resume_at(struct store *st, uint64_t sid)
+{
+	char pos[64];
+	uint64_t id = 0;
+	int64_t off;
+	size_t i;
+
+	if (store_meta_get(st, META_POS, pos, sizeof(pos)) != 0 || strlen(pos) < 18 || pos[16] != ':')
+		return SPOOL_HEADER;
+	for (i = 0; i < 16; i++) {
+		int d = pos[i] >= '0' && pos[i] <= '9' ? pos[i] - '0' :
+		    pos[i] >= 'a' && pos[i] <= 'f' ? pos[i] - 'a' + 10 : -1;
+		if (d < 0)
+			return SPOOL_HEADER;
+		id = id << 4 | (uint64_t)d;
+	}
+	if (id != sid || parse_i64(pos + 17, strlen(pos + 17), &off) == -1 || off < (int64_t)SPOOL_HEADER)
+		return SPOOL_HEADER;
+	return (uint64_t)off;
+}
+
+uint64_t
+spool_resume_at(struct spool *sp, struct store *st)
+{
+	return resume_at(st, sp->id);
+}
+
+int
+spool_note_ingested(struct spool *sp, struct store *st, uint64_t off, struct err *e)
+{
+	char pos[64];
+
+	snprintf(pos, sizeof(pos), "%016llx:%llu", (unsigned long long)sp->id, (unsigned long long)off);
+	return store_meta_put(st, META_POS, pos, e);
+}
+
 int64_t
 spool_pending(const char *db, struct store *st)
 {
-	char path[4096], pos[64];
+	char path[4096];
 	unsigned char h[SPOOL_HEADER];
-	unsigned long long id = 0, off = 0;
 	struct stat sb;
-	uint64_t sid, from = SPOOL_HEADER;
+	uint64_t from;
 	int fd;
 	int64_t rc = -1;
 
@@ -479,10 +522,7 @@ spool_pending(const char *db, struct store *st)
 	if (pread(fd, h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
 	    memcmp(h, SPOOL_MAGIC, strlen(SPOOL_MAGIC)) != 0)
 		goto out;
-	sid = get_u64(h + 16);
-	if (store_meta_get(st, "audit_spool", pos, sizeof(pos)) == 0 &&
-	    sscanf(pos, "%16llx:%llu", &id, &off) == 2 && id == sid && off > from)
-		from = off;
+	from = resume_at(st, get_u64(h + 16));
 	rc = (uint64_t)sb.st_size > from ? (int64_t)((uint64_t)sb.st_size - from) : 0;
 out:
 	close(fd);

@@ -75,6 +75,12 @@ int  spool_keep_damaged(struct spool *sp, uint64_t from, struct err *e);
  * (a damaged tail goes with it: it was never answered). */
 int  spool_restart(struct spool *sp, struct err *e);
 
+/* Where ingesting resumes, as st's database notes it (meta audit_spool,
+ * this spool's id and an offset; the first record otherwise), and that
+ * note, written inside st's open write transaction with the entries. */
+uint64_t spool_resume_at(struct spool *sp, struct store *st);
+int  spool_note_ingested(struct spool *sp, struct store *st, uint64_t off, struct err *e);
+
 /* Bytes of records in `<db>-spool` that st's database has not ingested
  * yet (0: none, or no spool), without taking the lock: for the CLI, which
  * reads the trail beside a running daemon. -1 if it cannot tell. */
