@@ -326,7 +326,8 @@ try {
     const { ctx, page } = await context();
     await signIn(page, 'my-nsrc.analyst');
     // The networks list page shows it.
-    await page.getByRole('link', { name: 'Networks' }).click();
+    // exact: the dashboard's top-networks panel has an "All networks" link too.
+    await page.getByRole('link', { name: 'Networks', exact: true }).click();
     await page.getByTestId('networks-table').first().waitFor();
     assert(await page.getByTestId('network-row').filter({ hasText: net.id }).count() === 1, 'the list has the network');
     await shot(page, 'networks-list', false);
